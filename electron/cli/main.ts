@@ -1,0 +1,61 @@
+// `vethscope` command line: one front door onto the same Backend as the app.
+import { parseArgs } from 'node:util';
+import { createBackend } from '../backend/create-backend';
+import { CliExit, processIo, type CliIo } from './io';
+import { topologyCommand, vethCommand } from './topology-commands';
+
+const USAGE = `usage: vethscope <command> [options]
+
+commands:
+  topology [--json]        how every namespace, veth and bridge is wired
+  veth CONTAINER           host-side interface(s) of one container
+  help                     this text
+`;
+
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const { backend } = createBackend();
+  try {
+    switch (command) {
+      case 'topology': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+        await topologyCommand(backend, { json: Boolean(values.json) }, io);
+        return 0;
+      }
+      case 'veth': {
+        const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
+        await vethCommand(backend, positionals[0], io);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 64 : 0;
+      default:
+        io.err(`vethscope: unknown command "${command}"\n${USAGE}`);
+        return 64;
+    }
+  } catch (err) {
+    if (err instanceof CliExit) {
+      io.err(err.message);
+      return err.status;
+    }
+    const code = (err as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`vethscope: ${(err as Error).message}`);
+      return 64;
+    }
+    io.err(`vethscope: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  } finally {
+    await backend.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  });
+}

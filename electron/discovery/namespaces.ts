@@ -1,0 +1,157 @@
+// Find every network namespace on the host and list its interfaces.
+// Sources: /proc/*/ns/net (deduplicated by inode), `ip netns` bind mounts under
+// /run/netns and Docker's under /run/docker/netns. Processes that vanish or deny
+// access are skipped: /proc/1/ns/net is unreadable on some hosts even as root.
+import { readdir, readlink, stat } from 'node:fs/promises';
+import { execFileResult, findTool, mapPool } from '../util/exec';
+import { parseIpAddrJson, type RawLink } from './ip-json';
+
+export interface RawNamespace {
+  inode: number;
+  isHost: boolean;
+  /** Processes inside, lowest first (the host's capped at HOST_MAX_PIDS: it holds most of them). */
+  pids: number[];
+  /** Bind mounts naming it. */
+  paths: string[];
+  /** `ip netns` names (basename of /run/netns/NAME). */
+  netnsNames: string[];
+  links: RawLink[];
+  /** Why the interfaces could not be read, if they could not. */
+  error: string | null;
+}
+
+export interface NamespaceScan {
+  hostInode: number;
+  namespaces: RawNamespace[];
+  /** Whether other namespaces could be entered (we are root). */
+  privileged: boolean;
+  warnings: string[];
+}
+
+const HOST_MAX_PIDS = 8;
+const BIND_DIRS = ['/run/netns', '/run/docker/netns'];
+
+export function parseNsLink(link: string): number | null {
+  const m = /^net:\[(\d+)\]$/.exec(link);
+  return m ? Number(m[1]) : null;
+}
+
+async function procNamespaces(into: Map<number, RawNamespace>): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return;
+  }
+  const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number);
+  pids.sort((a, b) => a - b);
+  const links = await Promise.all(
+    pids.map((pid) =>
+      readlink(`/proc/${pid}/ns/net`).then(
+        (l) => parseNsLink(l),
+        () => null, // EACCES, ENOENT (process gone): tolerated
+      ),
+    ),
+  );
+  pids.forEach((pid, i) => {
+    const inode = links[i];
+    if (inode == null) return;
+    const ns = ensure(into, inode);
+    if (!ns.isHost || ns.pids.length < HOST_MAX_PIDS) ns.pids.push(pid);
+  });
+}
+
+async function bindMountedNamespaces(into: Map<number, RawNamespace>, nsfsDev: number): Promise<void> {
+  for (const dir of BIND_DIRS) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    await Promise.all(
+      names.map(async (name) => {
+        const path = `${dir}/${name}`;
+        try {
+          const st = await stat(path);
+          // Only a live bind mount is on nsfs; a plain file left behind is not a namespace.
+          if (st.dev !== nsfsDev) return;
+          const ns = ensure(into, st.ino);
+          ns.paths.push(path);
+          if (dir === '/run/netns') ns.netnsNames.push(name);
+        } catch {
+          /* gone or unreadable */
+        }
+      }),
+    );
+  }
+}
+
+function ensure(map: Map<number, RawNamespace>, inode: number): RawNamespace {
+  let ns = map.get(inode);
+  if (!ns) {
+    ns = { inode, isHost: false, pids: [], paths: [], netnsNames: [], links: [], error: null };
+    map.set(inode, ns);
+  }
+  return ns;
+}
+
+/** A path that leads into the namespace: a bind mount first (it outlives processes), else a process's. */
+export function entryPath(ns: Pick<RawNamespace, 'paths' | 'pids'>): string | null {
+  return ns.paths[0] ?? (ns.pids[0] !== undefined ? `/proc/${ns.pids[0]}/ns/net` : null);
+}
+
+/** Our own namespace: the host's, since vethscope runs there. stat follows the link onto nsfs. */
+async function hostNamespace(): Promise<{ inode: number; dev: number }> {
+  const st = await stat('/proc/self/ns/net');
+  return { inode: st.ino, dev: st.dev };
+}
+
+async function readLinks(ns: RawNamespace, ip: string, nsenter: string | null): Promise<void> {
+  const ipArgs = ['-json', '-details', 'addr', 'show'];
+  let result;
+  if (ns.isHost) {
+    result = await execFileResult(ip, ipArgs, { timeoutMs: 10_000 });
+  } else {
+    const path = entryPath(ns);
+    if (!nsenter || !path) {
+      ns.error = 'no way into this namespace';
+      return;
+    }
+    result = await execFileResult(nsenter, [`--net=${path}`, '--', ip, ...ipArgs], { timeoutMs: 10_000 });
+  }
+  if (result.code !== 0) {
+    ns.error = (result.stderr.trim() || `exit ${result.code}`).split('\n')[0]!;
+    return;
+  }
+  try {
+    ns.links = parseIpAddrJson(result.stdout);
+  } catch (e) {
+    ns.error = `could not parse ip output: ${(e as Error).message}`;
+  }
+}
+
+export async function scanNamespaces(opts: { concurrency?: number } = {}): Promise<NamespaceScan> {
+  const warnings: string[] = [];
+  const map = new Map<number, RawNamespace>();
+  const { inode: host, dev: nsfsDev } = await hostNamespace();
+  ensure(map, host).isHost = true;
+  await Promise.all([procNamespaces(map), bindMountedNamespaces(map, nsfsDev)]);
+  const ip = findTool('ip');
+  if (!ip) {
+    return { hostInode: host, namespaces: [...map.values()], privileged: false, warnings: ['iproute2 (ip) is not installed'] };
+  }
+  const privileged = process.getuid?.() === 0;
+  const nsenter = privileged ? findTool('nsenter') : null;
+  if (!privileged) warnings.push('not running as root: only the host namespace was read');
+  const list = [...map.values()];
+  await mapPool(list, opts.concurrency ?? 4, async (ns) => {
+    if (!ns.isHost && !privileged) {
+      ns.error = 'needs root to enter';
+      return;
+    }
+    await readLinks(ns, ip, nsenter);
+  });
+  for (const ns of list) if (ns.error && privileged) warnings.push(`namespace ${ns.inode}: ${ns.error}`);
+  return { hostInode: host, namespaces: list, privileged, warnings };
+}

@@ -1,0 +1,134 @@
+// Unambiguous peer resolution across namespaces.
+// Interface indexes repeat across namespaces, so an index alone is ambiguous.
+// Two veths A (in namespace X) and B (in Y) are peers when each one's IFLA_LINK is
+// the other's ifindex AND each one's IFLA_LINK_NETNSID names the other's namespace.
+// A netnsid is local to the namespace that reports it, and the kernel gives us no
+// name for it, so we learn the mapping (X, nsid) -> Y from pairs that are unique,
+// then use it to settle the ambiguous ones, until nothing changes.
+import type { InterfaceRef, NetInterface } from '../../shared/topology';
+import type { RawLink } from './ip-json';
+import type { RawNamespace } from './namespaces';
+
+interface Node {
+  ns: RawNamespace;
+  link: RawLink;
+}
+
+export interface Resolution {
+  /** Interfaces per namespace inode, with peer, hostPeer, parent and master filled in. */
+  interfaces: Map<number, NetInterface[]>;
+  warnings: string[];
+}
+
+const PARENTED = new Set(['macvlan', 'ipvlan', 'vxlan', 'other']);
+
+export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: number): Resolution {
+  const warnings: string[] = [];
+  const byIndex = new Map<number, Node[]>(); // ifindex -> nodes with that index in any namespace
+  for (const ns of namespaces)
+    for (const link of ns.links) {
+      const list = byIndex.get(link.ifindex) ?? [];
+      list.push({ ns, link });
+      byIndex.set(link.ifindex, list);
+    }
+
+  // nsidMap.get(X).get(nsid) = inode of the namespace X calls `nsid`.
+  const nsidMap = new Map<number, Map<number, number>>();
+  const learned = (x: number, nsid: number) => nsidMap.get(x)?.get(nsid);
+  const learn = (x: number, nsid: number, y: number) => {
+    const m = nsidMap.get(x) ?? new Map<number, number>();
+    m.set(nsid, y);
+    nsidMap.set(x, m);
+  };
+  const consistent = (x: number, nsid: number | null, y: number): boolean => {
+    if (nsid === null) return x === y;
+    if (x === y) return false; // a netnsid always names another namespace
+    const known = learned(x, nsid);
+    if (known !== undefined) return known === y;
+    // nsids are injective: if X already uses another nsid for Y, this one is not Y.
+    for (const [other, inode] of nsidMap.get(x) ?? []) if (inode === y && other !== nsid) return false;
+    return true;
+  };
+
+  const peerOf = new Map<Node, Node>();
+  const vethNodes: Node[] = [];
+  for (const list of byIndex.values()) for (const n of list) if (n.link.kind === 'veth' && n.link.linkIndex !== null) vethNodes.push(n);
+
+  const candidatesFor = (a: Node): Node[] =>
+    (byIndex.get(a.link.linkIndex!) ?? []).filter(
+      (b) =>
+        b !== a &&
+        b.link.kind === 'veth' &&
+        b.link.linkIndex === a.link.ifindex &&
+        consistent(a.ns.inode, a.link.linkNetnsid, b.ns.inode) &&
+        consistent(b.ns.inode, b.link.linkNetnsid, a.ns.inode),
+    );
+
+  // Fixpoint: pair what is unique, learn nsids from it, retry the rest.
+  let pending = vethNodes;
+  for (let changed = true; changed && pending.length > 0; ) {
+    changed = false;
+    const still: Node[] = [];
+    for (const a of pending) {
+      if (peerOf.has(a)) continue;
+      const cands = candidatesFor(a).filter((b) => !peerOf.has(b));
+      if (cands.length === 1) {
+        const b = cands[0]!;
+        peerOf.set(a, b);
+        peerOf.set(b, a);
+        if (a.link.linkNetnsid !== null) learn(a.ns.inode, a.link.linkNetnsid, b.ns.inode);
+        if (b.link.linkNetnsid !== null) learn(b.ns.inode, b.link.linkNetnsid, a.ns.inode);
+        changed = true;
+      } else still.push(a);
+    }
+    pending = still;
+  }
+  for (const a of pending) {
+    if (peerOf.has(a)) continue;
+    const n = candidatesFor(a).length;
+    warnings.push(
+      n === 0
+        ? `veth ${a.link.name} (namespace ${a.ns.inode}): its peer is in a namespace vethscope could not read`
+        : `veth ${a.link.name} (namespace ${a.ns.inode}): ${n} possible peers, left unresolved`,
+    );
+  }
+
+  const parentOf = (a: Node): InterfaceRef | null => {
+    if (a.link.linkIndex === null || !PARENTED.has(a.link.kind)) return null;
+    const cands = (byIndex.get(a.link.linkIndex) ?? []).filter(
+      (b) => b !== a && consistent(a.ns.inode, a.link.linkNetnsid, b.ns.inode),
+    );
+    // Docker's macvlan/ipvlan parents are host interfaces: prefer the host when several match.
+    const pick = cands.length === 1 ? cands[0] : cands.find((b) => b.ns.inode === hostInode);
+    if (!pick) {
+      if (cands.length > 1) warnings.push(`${a.link.kind} ${a.link.name} (namespace ${a.ns.inode}): parent is ambiguous`);
+      return null;
+    }
+    return { netns: pick.ns.inode, name: pick.link.name };
+  };
+
+  const interfaces = new Map<number, NetInterface[]>();
+  for (const ns of namespaces) {
+    interfaces.set(
+      ns.inode,
+      ns.links.map((link) => {
+        const node = byIndex.get(link.ifindex)!.find((n) => n.ns === ns && n.link === link)!;
+        const peer = peerOf.get(node);
+        return {
+          name: link.name,
+          ifindex: link.ifindex,
+          kind: link.kind,
+          mac: link.mac,
+          mtu: link.mtu,
+          state: link.state,
+          addresses: link.addresses,
+          master: link.master,
+          peer: peer ? { netns: peer.ns.inode, name: peer.link.name } : null,
+          hostPeer: peer && peer.ns.inode === hostInode && ns.inode !== hostInode ? peer.link.name : null,
+          parent: parentOf(node),
+        };
+      }),
+    );
+  }
+  return { interfaces, warnings };
+}

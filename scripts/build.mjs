@@ -1,0 +1,8 @@
+// Bundle node-side entry points with esbuild (fast, one file each). The renderer is built by Vite.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning' };
+const entries = [
+  { in: 'electron/cli/main.ts', out: 'dist/cli.cjs' },
+];
+await Promise.all(entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: ['electron', 'cpu-features', 'ssh2'] })));

@@ -1,0 +1,82 @@
+// The typed API between the renderer (or any front door) and the backend.
+// One map of methods, each with its input and output schema: Electron IPC,
+// browser mode (HTTP + WebSocket) and the CLI all dispatch through it.
+import { z } from 'zod';
+import { Topology } from './topology';
+import { CaptureInfo, CaptureRequest, PacketSummary } from './capture';
+import { RatesSample } from './rates';
+import type { Result } from './result';
+
+const Empty = z.object({}).strict();
+const CaptureId = z.object({ id: z.string().min(1).max(128) }).strict();
+
+export const BackendStatus = z.object({
+  version: z.string(),
+  docker: z.object({ available: z.boolean(), error: z.object({ code: z.string(), message: z.string() }).optional() }),
+  privileged: z.object({
+    available: z.boolean(),
+    mode: z.enum(['root', 'helper', 'none']),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
+  capturesDir: z.string(),
+  /** What the desktop can launch (Wireshark, a file manager). */
+  launchers: z.object({ wireshark: z.boolean(), fileManager: z.boolean() }),
+});
+export type BackendStatus = z.infer<typeof BackendStatus>;
+
+export const RateHistoryPoint = z.object({ time: z.number(), rxBytesPerSec: z.number(), txBytesPerSec: z.number() });
+
+export const apiMethods = {
+  getStatus: { input: Empty, output: BackendStatus },
+  getTopology: { input: Empty, output: Topology },
+  /** Start the privileged helper again after a refused or failed prompt. */
+  retryHelper: { input: Empty, output: BackendStatus },
+  validateFilter: { input: z.object({ filter: z.string().max(4096) }).strict(), output: z.object({ valid: z.literal(true) }) },
+  startCapture: { input: CaptureRequest, output: CaptureInfo },
+  stopCapture: { input: CaptureId, output: CaptureInfo },
+  listCaptures: { input: Empty, output: z.array(CaptureInfo) },
+  getPackets: { input: CaptureId, output: z.array(PacketSummary) },
+  deleteCapture: { input: CaptureId, output: z.object({ deleted: z.array(z.string()) }) },
+  /** Copy a finished capture's file to a path the user chose. */
+  saveCaptureAs: { input: CaptureId.extend({ path: z.string().min(1).max(4096) }), output: z.object({ path: z.string() }) },
+  openCapture: {
+    input: CaptureId.extend({ with: z.enum(['wireshark', 'folder']) }),
+    output: z.object({ launched: z.boolean() }),
+  },
+  getRates: { input: Empty, output: RatesSample.nullable() },
+  getRateHistory: {
+    input: z.object({ netns: z.number().int(), name: z.string().max(16), seconds: z.number().int().min(1).max(3600) }).strict(),
+    output: z.array(RateHistoryPoint),
+  },
+} as const;
+
+export type ApiMethod = keyof typeof apiMethods;
+export type ApiInput<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['input']>;
+export type ApiOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['output']>;
+
+/** Pushed from backend to every front door. */
+export const apiEvents = {
+  topology: Topology,
+  capture: CaptureInfo,
+  packets: z.object({ id: z.string(), packets: z.array(PacketSummary) }),
+  rates: RatesSample,
+  status: BackendStatus,
+} as const;
+export type ApiEvent = keyof typeof apiEvents;
+export type ApiEventPayload<E extends ApiEvent> = z.output<(typeof apiEvents)[E]>;
+
+/** What the preload exposes as `window.vethscope`, and what browser mode's client implements. */
+export interface VethscopeApi {
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<Result<ApiOutput<M>>>;
+  /** Returns an unsubscribe function. */
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void;
+}
+
+export const isApiMethod = (name: unknown): name is ApiMethod =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiMethods, name);
+export const isApiEvent = (name: unknown): name is ApiEvent =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiEvents, name);
+
+/** IPC channel names: one for calls, one for events. */
+export const IPC_CALL = 'vethscope:call';
+export const IPC_EVENT = 'vethscope:event';

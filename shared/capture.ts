@@ -1,0 +1,100 @@
+// The capture contract: what the UI and CLI ask for and what they are told back.
+import { z } from 'zod';
+import { InterfaceRef } from './topology';
+
+/** Interface names as the kernel allows them (IFNAMSIZ 16), never starting with '-'. */
+export const IfaceName = z.string().regex(/^[A-Za-z0-9_.:@+][A-Za-z0-9_.:@+-]{0,14}$/, 'not a valid interface name');
+
+export const CaptureTarget = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('container'),
+    /** Container name or id prefix. */
+    container: z.string().min(1).max(256),
+    /** Capture only these of its interfaces (default: all but lo). */
+    interfaces: z.array(IfaceName).max(64).optional(),
+  }),
+  z.object({ type: z.literal('host'), iface: IfaceName }),
+  z.object({
+    type: z.literal('netns'),
+    /** `ip netns` name or namespace inode. */
+    netns: z.string().min(1).max(256),
+    iface: IfaceName,
+  }),
+]);
+export type CaptureTarget = z.infer<typeof CaptureTarget>;
+
+export const CaptureFormat = z.enum(['pcapng', 'pcap']);
+
+export const CaptureRequest = z.object({
+  targets: z.array(CaptureTarget).min(1).max(64),
+  /** BPF filter; validated with `tcpdump -d` before anything starts. */
+  filter: z.string().max(4096).optional(),
+  snaplen: z.number().int().min(64).max(262144).optional(),
+  format: CaptureFormat.default('pcapng'),
+  stop: z
+    .object({
+      durationSec: z.number().positive().max(7 * 24 * 3600).optional(),
+      packetCount: z.number().int().positive().optional(),
+      maxBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** Ring buffer: keep the last `files` files of `fileBytes` each. */
+  ring: z.object({ files: z.number().int().min(2).max(1000), fileBytes: z.number().int().min(4096) }).optional(),
+  /** Re-attach when a container target restarts, recording the gap. */
+  follow: z.boolean().default(false),
+  /** A file path, or a folder (names come from the targets and the time). Default: ~/vethscope-captures. */
+  output: z.object({ path: z.string().min(1).max(4096).optional(), dir: z.string().min(1).max(4096).optional() }).optional(),
+});
+export type CaptureRequest = z.input<typeof CaptureRequest>;
+export type CaptureRequestParsed = z.output<typeof CaptureRequest>;
+
+export const CaptureState = z.enum(['starting', 'running', 'stopping', 'stopped', 'failed']);
+export const StopReason = z.enum(['user', 'duration', 'count', 'size', 'target-gone', 'disk-full', 'error', 'helper-died']);
+
+/** One captured interface as resolved at start (or re-attach) time. */
+export const CaptureInterface = z.object({
+  /** What Wireshark shows as the interface name, e.g. `web-1/eth0 (veth1a2b3c)`. */
+  label: z.string(),
+  containerId: z.string().nullable(),
+  containerName: z.string().nullable(),
+  /** Where tcpdump actually runs: this namespace and interface. */
+  at: InterfaceRef,
+  packets: z.number().int(),
+  dropped: z.number().int(),
+});
+
+export const CaptureInfo = z.object({
+  id: z.string(),
+  state: CaptureState,
+  reason: StopReason.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  format: CaptureFormat,
+  filter: z.string(),
+  targets: z.array(CaptureTarget),
+  interfaces: z.array(CaptureInterface),
+  files: z.array(z.string()),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  packets: z.number().int(),
+  bytes: z.number().int(),
+  /** Kernel drops, summed over interfaces, as tcpdump reports them. */
+  dropped: z.number().int(),
+  packetsPerSec: z.number(),
+  bytesPerSec: z.number(),
+  /** Periods when a followed target was down. */
+  gaps: z.array(z.object({ label: z.string(), from: z.string(), to: z.string().nullable() })),
+});
+export type CaptureInfo = z.infer<typeof CaptureInfo>;
+
+export const PacketSummary = z.object({
+  no: z.number().int(),
+  /** Seconds since the epoch, microsecond precision. */
+  time: z.number(),
+  iface: z.string(),
+  src: z.string(),
+  dst: z.string(),
+  protocol: z.string(),
+  length: z.number().int(),
+  info: z.string(),
+});
+export type PacketSummary = z.infer<typeof PacketSummary>;

@@ -1,0 +1,75 @@
+// The privileged helper's protocol: JSON lines over the helper's stdin/stdout.
+// Requests {id, op, params}; replies {id, ok, result|error}; events {event, data}.
+// Both sides validate with these schemas; the helper validates every request again.
+import { z } from 'zod';
+import { IfaceName } from './capture';
+
+/** Longest line either side accepts; longer ones are dropped with an error reply. */
+export const HELPER_MAX_LINE = 1 << 20;
+export const HELPER_PROTOCOL_VERSION = 1;
+
+const AbsPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ..');
+
+/** A namespace named by inode plus a way in; the helper re-checks that the way in leads to that inode. */
+export const NetnsHandle = z.object({
+  inode: z.number().int().positive(),
+  /** /proc/PID/ns/net, /run/netns/NAME or /run/docker/netns/ID. */
+  path: AbsPath.refine((p) => /^\/proc\/\d+\/ns\/net$|^\/run\/netns\/[^/]+$|^\/run\/docker\/netns\/[^/]+$|^\/var\/run\/(docker\/)?netns\/[^/]+$/.test(p), 'not a namespace path'),
+});
+export type NetnsHandle = z.infer<typeof NetnsHandle>;
+
+export const CaptureSpecIface = z.object({
+  netns: NetnsHandle.nullable(), // null: the helper's own (host) namespace
+  iface: IfaceName,
+  /** Interface Description Block name and comment. */
+  label: z.string().max(256),
+  comment: z.string().max(4096),
+});
+
+export const helperOps = {
+  hello: { params: z.object({}).strict() },
+  /** List every network namespace and its interfaces (raw `ip -j -d addr` per namespace). */
+  scanNamespaces: { params: z.object({}).strict() },
+  /** Compile a filter with `tcpdump -d` without capturing. */
+  validateFilter: { params: z.object({ filter: z.string().max(4096), linkType: z.string().max(32).optional() }).strict() },
+  /** Read interface counters inside namespaces that have no host-side view. */
+  readCounters: { params: z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict() },
+  startCapture: {
+    params: z
+      .object({
+        captureId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+        ifaces: z.array(CaptureSpecIface).min(1).max(64),
+        filter: z.string().max(4096),
+        snaplen: z.number().int().min(64).max(262144),
+        format: z.enum(['pcapng', 'pcap']),
+        /** Absolute file path the helper creates as the invoking user (O_EXCL). */
+        path: AbsPath,
+        sectionComment: z.string().max(8192),
+        stop: z.object({ durationSec: z.number().positive().optional(), packetCount: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).strict(),
+        ring: z.object({ files: z.number().int().min(2).max(1000), fileBytes: z.number().int().min(4096) }).strict().nullable(),
+      })
+      .strict(),
+  },
+  /** Attach another interface to a running capture (follow after a restart). */
+  attachInterface: { params: z.object({ captureId: z.string().max(64), iface: CaptureSpecIface }).strict() },
+  stopCapture: { params: z.object({ captureId: z.string().max(64) }).strict() },
+  shutdown: { params: z.object({}).strict() },
+} as const;
+export type HelperOp = keyof typeof helperOps;
+
+export const HelperRequest = z.object({
+  id: z.number().int().nonnegative(),
+  op: z.string().max(64),
+  params: z.unknown(),
+});
+
+export const HelperReply = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ event: z.string(), data: z.unknown() }),
+]);
+export type HelperReply = z.infer<typeof HelperReply>;
