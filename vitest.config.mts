@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// unit: pure code, fakes allowed, no root needed.
+// integration: real dockerd (private, started by globalSetup), real namespaces, real tcpdump/tshark.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          // One private daemon and one bridge are shared: run files one at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
