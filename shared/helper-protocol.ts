@@ -73,3 +73,66 @@ export const HelperReply = z.union([
   z.object({ event: z.string(), data: z.unknown() }),
 ]);
 export type HelperReply = z.infer<typeof HelperReply>;
+
+// ---- Replies and events of the capture ops ----
+
+/** startCapture's result. */
+export const HelperCaptureStarted = z.object({
+  captureId: z.string(),
+  /** Files created so far (the first ring file, or the one file). Owned by the invoking user. */
+  files: z.array(z.string()),
+  /** Link type tcpdump reported per interface, in the order of `ifaces`. */
+  linkTypes: z.array(z.number().int()),
+});
+
+/** Per-interface counters inside stats events, index = position in startCapture's ifaces (+ attached ones). */
+export const HelperIfaceStats = z.object({
+  index: z.number().int(),
+  packets: z.number().int(),
+  bytes: z.number().int(),
+  /** Kernel drops as tcpdump reports them (polled with SIGUSR1). */
+  dropped: z.number().int(),
+  /** Set once this interface's tcpdump has exited. */
+  ended: z.enum(['gone', 'error', 'stopped']).nullable(),
+  message: z.string().nullable(),
+});
+
+export const helperEvents = {
+  /** About twice a second while a capture runs. */
+  captureStats: z.object({
+    captureId: z.string(),
+    packets: z.number().int(),
+    bytes: z.number().int(),
+    dropped: z.number().int(),
+    files: z.array(z.string()),
+    ifaces: z.array(HelperIfaceStats),
+  }),
+  /** The heads of recent packets (≤ 256 bytes each, ≤ 200 per event), decoded unprivileged by the backend. */
+  captureSamples: z.object({
+    captureId: z.string(),
+    samples: z.array(
+      z.object({
+        iface: z.number().int(),
+        tsSec: z.number().int(),
+        tsUsec: z.number().int(),
+        origLen: z.number().int(),
+        linkType: z.number().int(),
+        /** base64 */
+        data: z.string(),
+      }),
+    ),
+  }),
+  /** One interface stopped delivering (its tcpdump exited): the backend decides (target-gone, follow). */
+  captureIfaceEnded: z.object({ captureId: z.string(), iface: z.number().int(), reason: z.enum(['gone', 'error']), message: z.string() }),
+  /** The capture is over; files are complete and readable. */
+  captureEnded: z.object({
+    captureId: z.string(),
+    reason: z.enum(['user', 'duration', 'count', 'size', 'target-gone', 'disk-full', 'error']),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    packets: z.number().int(),
+    bytes: z.number().int(),
+    dropped: z.number().int(),
+    files: z.array(z.string()),
+  }),
+} as const;
+export type HelperEvent = keyof typeof helperEvents;
