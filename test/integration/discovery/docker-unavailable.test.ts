@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Topology } from '../../../shared/topology';
+import { DOCKER_HOST, isRoot, SKIP_REASON } from '../../support/env';
+import { buildCli, runBuiltCli } from './cli-process';
+import { discover } from './kernel-view';
+
+// A socket file nobody listens on: a child binds it, then dies by SIGKILL so the file stays.
+async function deadSocket(path: string): Promise<void> {
+  const script = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+  await new Promise<void>((done) => spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).on('exit', () => done()));
+  if (!existsSync(path)) throw new Error(`could not leave a dead socket at ${path}`);
+}
+
+describe.skipIf(!isRoot)(`discovery: Docker unreachable, and unprivileged (${isRoot ? 'root' : SKIP_REASON})`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vsd-dockerless-'));
+  beforeAll(async () => {
+    buildCli();
+    await deadSocket(join(dir, 'dead.sock'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const expectNamespacesWithoutDocker = (topo: Topology, message: RegExp) => {
+    expect(topo.docker.available).toBe(false);
+    expect(topo.docker.error?.code).toBe('DOCKER_UNAVAILABLE');
+    expect(topo.docker.error?.message).toMatch(message);
+    expect(topo.containers).toEqual([]);
+    const host = topo.namespaces.find((n) => n.isHost)!;
+    expect(host.interfaces.some((i) => i.kind === 'loopback')).toBe(true);
+  };
+
+  it('missing socket (ENOENT): namespaces still come back, with a helpful error', async () => {
+    const topo = await discover({ ...process.env, DOCKER_HOST: `unix://${dir}/missing.sock` });
+    expectNamespacesWithoutDocker(topo, /no Docker socket at .*missing\.sock/);
+    expect(topo.privileged.available).toBe(true);
+  });
+
+  it('socket with nothing listening (ECONNREFUSED)', async () => {
+    const topo = await discover({ ...process.env, DOCKER_HOST: `unix://${dir}/dead.sock` });
+    expectNamespacesWithoutDocker(topo, /not listening at .*dead\.sock/);
+  });
+
+  it('as uid 65534: permission denied on the socket, host namespace only, privileged unavailable, no crash', () => {
+    const run = runBuiltCli(['topology', '--json'], { PATH: process.env.PATH, DOCKER_HOST }, true);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const topo = Topology.parse(JSON.parse(run.stdout));
+    expectNamespacesWithoutDocker(topo, /permission denied/);
+    expect(topo.privileged).toMatchObject({ available: false, mode: 'none' });
+    expect(topo.namespaces.map((n) => n.isHost)).toEqual([true]);
+    expect(topo.hostNetns).toBe(topo.namespaces[0]!.inode);
+  });
+
+  it('the text tree says why Docker is missing and exits 0', () => {
+    const run = runBuiltCli(['topology'], { PATH: process.env.PATH, DOCKER_HOST: `unix://${dir}/missing.sock` });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/docker: unavailable: no Docker socket/);
+  });
+});
