@@ -6,11 +6,15 @@ import { localScanner, TopologyService, type NamespaceScanner } from './topology
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;
   scanner?: NamespaceScanner;
+  /** Where captures are written (`vethscope serve --captures-dir`); the capture service picks a default. */
+  capturesDir?: string;
 }
 
 export interface Services {
   backend: Backend;
   topology: TopologyService;
+  /** A capture's file path, or null: browser mode's download route asks this. Set by the capture service. */
+  captureFile?: (id: string) => Promise<string | null>;
 }
 
 export function createBackend(opts: BackendOptions = {}): Services {
