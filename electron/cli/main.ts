@@ -3,17 +3,22 @@ import { parseArgs } from 'node:util';
 import { createBackend } from '../backend/create-backend';
 import { CliExit, processIo, type CliIo } from './io';
 import { topologyCommand, vethCommand } from './topology-commands';
+import { serveCommand } from './serve-command';
 
 const USAGE = `usage: vethscope <command> [options]
 
 commands:
   topology [--json]        how every namespace, veth and bridge is wired
   veth CONTAINER           host-side interface(s) of one container
+  serve [--host H] [--port N] [--captures-dir DIR]
+                           browser mode: prints a URL (with its token) and serves the app until Ctrl+C
   help                     this text
 `;
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // serve owns its backend (it passes options and outlives this function's try/finally).
+  if (command === 'serve') return serveCommand(rest, io);
   const { backend } = createBackend();
   try {
     switch (command) {

@@ -1,0 +1,76 @@
+// The built CLI's browser mode, end to end: spawn, read the URL, call the API, SIGTERM.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCKER_HOST } from '../../support/env';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const children: ChildProcess[] = [];
+
+function serve(args: string[]) {
+  const child = spawn(process.execPath, ['bin/vethscope.cjs', 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DOCKER_HOST },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const firstUrl = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no http line within 15 s; stderr: ${stderr}`)), 15_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('http')) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited ${code} before printing a URL; stderr: ${stderr}`)));
+  });
+  firstUrl.catch(() => {}); // awaited only by the tests that expect a URL
+  return { child, firstUrl, exited, stderr: () => stderr };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}, 120_000);
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+describe('vethscope serve (built CLI)', () => {
+  it('prints a tokened URL, answers calls, and exits cleanly on SIGTERM', async () => {
+    const s = serve(['--port', '0']);
+    const t0 = Date.now();
+    const url = new URL(await s.firstUrl);
+    console.log(`serve printed ${url.origin}/?token=<${url.searchParams.get('token')!.length} chars> after ${Date.now() - t0} ms`);
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(Number(url.port)).toBeGreaterThan(0);
+    const token = url.searchParams.get('token')!;
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+
+    const refused = await fetch(`${url.origin}/api/call/getTopology`, { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(401);
+    const res = await fetch(`${url.origin}/api/call/getTopology`, { method: 'POST', body: '{}', headers: { 'x-vethscope-token': token } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; result?: { containers: unknown[]; docker: { available: boolean } } };
+    expect(body.ok).toBe(true);
+    expect(Array.isArray(body.result!.containers)).toBe(true);
+    console.log(`getTopology via browser mode: docker.available=${body.result!.docker.available}, ${body.result!.containers.length} containers`);
+
+    s.child.kill('SIGTERM');
+    const code = await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    expect(code).toBe(0);
+    expect(s.stderr()).toContain('SIGTERM: shutting down');
+    expect(s.stderr()).not.toMatch(/Error|at .*\(/);
+  });
+
+  it('refuses a non-loopback --host without --allow-remote, saying why', async () => {
+    const s = serve(['--host', '0.0.0.0', '--port', '0']);
+    expect(await s.exited).toBe(64);
+    expect(s.stderr()).toContain('not a loopback address');
+    expect(s.stderr()).toContain('--allow-remote');
+  });
+});
