@@ -1,0 +1,134 @@
+// Resolve what the user asked to capture (container / host:IFACE / netns:NS:IFACE)
+// into concrete (namespace, interface) pairs the helper can open, with the
+// labels and comments that make a merged pcapng readable in Wireshark.
+// Pure: takes a Topology, so unit tests hand in a literal one.
+import type { CaptureTarget } from '../../../shared/capture';
+import type { Container, Namespace, NetInterface, Topology } from '../../../shared/topology';
+import type { NetnsHandle } from '../../../shared/helper-protocol';
+import { CodedError } from '../../../shared/result';
+import { matchContainers } from '../../cli/tree';
+import { entryPath } from '../../discovery/namespaces';
+
+export interface ResolvedIface {
+  /** Where tcpdump runs: null = the helper's own (host) namespace. */
+  netns: NetnsHandle | null;
+  iface: string;
+  /** Namespace inode where tcpdump runs (host inode when netns is null). */
+  atNetns: number;
+  label: string;
+  comment: string;
+  containerId: string | null;
+  containerName: string | null;
+  /** Index of the request target this came from (follow re-resolves per target). */
+  target: number;
+  /** The container-side interface name (eth0), used to re-find it after a restart. */
+  innerName: string | null;
+}
+
+function handleFor(ns: Namespace): NetnsHandle {
+  const path = entryPath(ns);
+  if (!path) throw new CodedError('NOT_FOUND', `namespace ${ns.inode} has no process or bind mount to enter it by`);
+  return { inode: ns.inode, path };
+}
+
+export function findContainer(topo: Topology, query: string): Container {
+  const found = matchContainers(topo, query);
+  if (found.length === 0) {
+    if (!topo.docker.available) throw new CodedError('DOCKER_UNAVAILABLE', `cannot look up container "${query}": ${topo.docker.error?.message ?? 'Docker is unavailable'}`);
+    throw new CodedError('NOT_FOUND', `no container named or with id starting "${query}"`);
+  }
+  if (found.length > 1)
+    throw new CodedError('AMBIGUOUS', `"${query}" matches ${found.length} containers: ${found.map((c) => `${c.name} (${c.id.slice(0, 12)})`).join(', ')}`);
+  return found[0]!;
+}
+
+function containerComment(c: Container, filter: string): string {
+  const nets = c.networks.map((n) => `${n.name}${n.ipv4 ? ` ${n.ipv4}` : ''}${n.ipv6 ? ` ${n.ipv6}` : ''}`).join(', ');
+  return [`container ${c.name} id ${c.id}`, `image ${c.image}`, `networks ${nets || 'none'}`, `filter ${filter || '(none)'}`].join('; ');
+}
+
+/** The interfaces of one running container, each on its cheapest capture point. */
+export function resolveContainer(topo: Topology, c: Container, wanted: string[] | undefined, filter: string, target: number): ResolvedIface[] {
+  if (c.state !== 'running' || c.netns === null)
+    throw new CodedError('TARGET_GONE', `container ${c.name} is ${c.state}: start it first (or use --follow once it runs)`);
+  if (c.netns === topo.hostNetns)
+    throw new CodedError(
+      'UNSUPPORTED',
+      `container ${c.name} uses the host network (--network host): it has no interfaces of its own; capture a host interface instead, e.g. host:eth0`,
+    );
+  const ns = topo.namespaces.find((n) => n.inode === c.netns);
+  if (!ns) throw new CodedError('NOT_FOUND', `container ${c.name}: its network namespace ${c.netns} was not found (run as root or with the helper)`);
+  const all = c.interfaces.filter((i) => i.kind !== 'loopback' && i.name !== 'lo');
+  let chosen: NetInterface[];
+  if (wanted?.length) {
+    chosen = wanted.map((name) => {
+      const i = c.interfaces.find((x) => x.name === name);
+      if (!i) throw new CodedError('NOT_FOUND', `container ${c.name} has no interface ${name} (it has: ${c.interfaces.map((x) => x.name).join(', ')})`);
+      return i;
+    });
+  } else chosen = all;
+  if (chosen.length === 0) throw new CodedError('NOT_FOUND', `container ${c.name} has no interfaces besides lo (--network none?)`);
+  const comment = containerComment(c, filter);
+  return chosen.map((i) => {
+    const base = { containerId: c.id, containerName: c.name, target, innerName: i.name, comment: `${comment}; interface ${i.name}` };
+    // Host side of a veth sees exactly this container's traffic and needs no namespace entry.
+    if (i.hostPeer) return { ...base, netns: null, iface: i.hostPeer, atNetns: topo.hostNetns, label: `${c.name}/${i.name} (${i.hostPeer})` };
+    return { ...base, netns: handleFor(ns), iface: i.name, atNetns: ns.inode, label: `${c.name}/${i.name} (${i.kind} in netns)` };
+  });
+}
+
+function resolveHost(topo: Topology, iface: string, filter: string, target: number): ResolvedIface {
+  const host = topo.namespaces.find((n) => n.inode === topo.hostNetns);
+  if (host && !host.interfaces.some((i) => i.name === iface)) throw new CodedError('NOT_FOUND', `the host has no interface ${iface}`);
+  return { netns: null, iface, atNetns: topo.hostNetns, label: `host/${iface}`, comment: `host interface ${iface}; filter ${filter || '(none)'}`, containerId: null, containerName: null, target, innerName: null };
+}
+
+function resolveNetns(topo: Topology, query: string, iface: string, filter: string, target: number): ResolvedIface {
+  const ns = topo.namespaces.find((n) => String(n.inode) === query || n.names.includes(query));
+  if (!ns) throw new CodedError('NOT_FOUND', `no network namespace named or with inode "${query}"`);
+  if (!ns.interfaces.some((i) => i.name === iface))
+    throw new CodedError('NOT_FOUND', `namespace ${query} has no interface ${iface} (it has: ${ns.interfaces.map((i) => i.name).join(', ')})`);
+  const name = ns.names[0] ?? String(ns.inode);
+  const comment = `netns ${name} (inode ${ns.inode}) interface ${iface}; filter ${filter || '(none)'}`;
+  if (ns.isHost || ns.inode === topo.hostNetns) return { ...resolveHost(topo, iface, filter, target), comment };
+  return { netns: handleFor(ns), iface, atNetns: ns.inode, label: `${name}/${iface}`, comment, containerId: null, containerName: null, target, innerName: null };
+}
+
+export function resolveTargets(topo: Topology, targets: CaptureTarget[], filter: string): ResolvedIface[] {
+  const out: ResolvedIface[] = [];
+  targets.forEach((t, idx) => {
+    if (t.type === 'container') out.push(...resolveContainer(topo, findContainer(topo, t.container), t.interfaces, filter, idx));
+    else if (t.type === 'host') out.push(resolveHost(topo, t.iface, filter, idx));
+    else out.push(resolveNetns(topo, t.netns, t.iface, filter, idx));
+  });
+  const seen = new Set<string>();
+  for (const r of out) {
+    const key = `${r.atNetns}/${r.iface}`;
+    if (seen.has(key)) throw new CodedError('INVALID_INPUT', `interface ${r.label} is named twice in the targets`);
+    seen.add(key);
+  }
+  return out;
+}
+
+/** Parse a CLI target word: host:IFACE, netns:NAME_OR_INODE:IFACE, or a container. */
+export function parseTargetWord(word: string): CaptureTarget {
+  if (word.startsWith('host:')) return { type: 'host', iface: word.slice(5) };
+  if (word.startsWith('netns:')) {
+    const rest = word.slice(6);
+    const cut = rest.lastIndexOf(':');
+    if (cut <= 0) throw new CodedError('INVALID_INPUT', `"${word}": expected netns:NAME_OR_INODE:IFACE`);
+    return { type: 'netns', netns: rest.slice(0, cut), iface: rest.slice(cut + 1) };
+  }
+  return { type: 'container', container: word };
+}
+
+/** A short name for files: the containers (or interfaces) captured. */
+export function baseNameFor(resolved: ResolvedIface[]): string {
+  const names: string[] = [];
+  for (const r of resolved) {
+    const n = r.containerName ?? r.label.replace(/\s.*$/, '').replace('/', '-');
+    if (!names.includes(n)) names.push(n);
+  }
+  const joined = names.join('+').replace(/[^A-Za-z0-9_.+-]/g, '_');
+  return joined.length > 80 ? `${joined.slice(0, 80)}-etc` : joined || 'capture';
+}
