@@ -3,15 +3,20 @@ import { parseArgs } from 'node:util';
 import { createBackend } from '../backend/create-backend';
 import { CliExit, processIo, type CliIo } from './io';
 import { topologyCommand, vethCommand } from './topology-commands';
+import { CAPTURE_USAGE, captureCommand } from './capture-command';
 import { serveCommand } from './serve-command';
+import { topCommand } from './top-command';
 
 const USAGE = `usage: vethscope <command> [options]
 
 commands:
   topology [--json]        how every namespace, veth and bridge is wired
   veth CONTAINER           host-side interface(s) of one container
+  capture TARGET...        capture into pcapng (see: vethscope capture --help)
   serve [--host H] [--port N] [--captures-dir DIR]
                            browser mode: prints a URL (with its token) and serves the app until Ctrl+C
+  top [--interval S] [--samples N] [--json]
+                           containers by traffic rate, refreshed every interval (q quits)
   help                     this text
 `;
 
@@ -19,9 +24,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const [command, ...rest] = argv;
   // serve owns its backend (it passes options and outlives this function's try/finally).
   if (command === 'serve') return serveCommand(rest, io);
-  const { backend } = createBackend();
+  const services = createBackend();
+  const { backend } = services;
   try {
     switch (command) {
+      case 'top':
+        return await topCommand(rest, io, services);
       case 'topology': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
         await topologyCommand(backend, { json: Boolean(values.json) }, io);
@@ -30,6 +38,14 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       case 'veth': {
         const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
         await vethCommand(backend, positionals[0], io);
+        return 0;
+      }
+      case 'capture': {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.out(CAPTURE_USAGE);
+          return 0;
+        }
+        await captureCommand(backend, rest, io);
         return 0;
       }
       case undefined:
