@@ -13,6 +13,7 @@ export class Backend {
   private readonly handlers = new Map<ApiMethod, (input: unknown) => Promise<unknown>>();
   private readonly events = new EventEmitter();
   private readonly closers: Array<() => Promise<void> | void> = [];
+  private readonly listenerWatchers = new Set<(event: ApiEvent) => void>();
 
   constructor() {
     this.events.setMaxListeners(0);
@@ -49,7 +50,21 @@ export class Backend {
 
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void {
     this.events.on(event, listener);
-    return () => this.events.off(event, listener);
+    this.listenerWatchers.forEach((fn) => fn(event));
+    return () => {
+      this.events.off(event, listener);
+      this.listenerWatchers.forEach((fn) => fn(event));
+    };
+  }
+
+  listenerCount(event: ApiEvent): number {
+    return this.events.listenerCount(event);
+  }
+
+  /** Told whenever an event gains or loses a listener: producers (rates) sleep while nobody listens. */
+  watchListeners(fn: (event: ApiEvent) => void): () => void {
+    this.listenerWatchers.add(fn);
+    return () => this.listenerWatchers.delete(fn);
   }
 
   onClose(fn: () => Promise<void> | void): void {
