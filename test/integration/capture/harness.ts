@@ -1,0 +1,122 @@
+// Shared by the capture suites: a real Backend (real helper, real tcpdump) on the
+// private daemon, tshark as the judge, and bounded traffic between our own containers.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CaptureInfo } from '../../../shared/capture';
+import { createBackend, type Services } from '../../../electron/backend/create-backend';
+import { docker, dockerTry, testEnv } from '../../support/env';
+
+export interface Harness {
+  services: Services;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export function makeHarness(prefix: string): Harness {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const services = createBackend({ env: testEnv(), capturesDir: dir });
+  return {
+    services,
+    dir,
+    close: async () => {
+      await services.backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function ipOf(name: string, network?: string): string {
+  const nets = JSON.parse(docker('inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<string, { IPAddress: string }>;
+  const n = network ? nets[network] : Object.values(nets)[0];
+  if (!n?.IPAddress) throw new Error(`${name} has no IPv4 address${network ? ` on ${network}` : ''}`);
+  return n.IPAddress;
+}
+
+/** Bounded: count and interval fixed, only between our own containers. */
+export function ping(from: string, toIp: string, count = 10, interval = '0.05'): void {
+  dockerTry('exec', from, 'ping', '-c', String(count), '-i', interval, '-W', '1', toIp);
+}
+
+export function pingAsync(from: string, toIp: string, count = 10, interval = '0.05'): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', ['exec', from, 'ping', '-c', String(count), '-i', interval, '-W', '1', toIp], { env: testEnv(), stdio: 'ignore' });
+    child.on('exit', () => resolve());
+  });
+}
+
+export interface Frame {
+  iface: string;
+  time: number;
+  src: string;
+  dst: string;
+  proto: string;
+}
+
+/** tshark reads the file; a non-zero exit (a broken file) fails the test. */
+export function tsharkFrames(file: string): Frame[] {
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.interface_name', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ip.dst', '-e', '_ws.col.Protocol'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [iface = '', time = '0', src = '', dst = '', proto = ''] = l.split('\t');
+      return { iface, time: Number(time), src, dst, proto };
+    });
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function waitEnded(h: Harness, id: string, timeoutMs = 15_000): Promise<CaptureInfo> {
+  return waitFor(
+    `capture ${id} to end`,
+    async () => {
+      const r = await h.services.backend.call('listCaptures', {});
+      const c = r.ok ? r.result.find((x) => x.id === id) : undefined;
+      return c && (c.state === 'stopped' || c.state === 'failed') ? c : null;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** tcpdump processes whose argv names `iface` (other suites may run their own tcpdumps). */
+export function tcpdumpsOn(iface: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (argv[0]?.endsWith('tcpdump') && argv.includes(iface)) pids.push(Number(d));
+    } catch {
+      /* exited */
+    }
+  }
+  return pids;
+}
+
+/** Processes whose argv contains `needle` anywhere (the helper, tcpdump writing a given file). */
+export function processesWith(needle: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) pids.push(Number(d));
+    } catch {
+      /* exited */
+    }
+  }
+  return pids;
+}
