@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `npm start`: build if needed, then the desktop window when Electron can run here,
+// otherwise browser mode (`vethscope serve`), saying plainly why.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUTPUTS = ['dist/cli.cjs', 'dist/main.cjs', 'dist/preload.cjs'];
+const SOURCES = ['electron', 'shared'];
+
+/** Where `require('electron')` says the binary is, or why there is none. */
+export function findElectron(root = ROOT) {
+  try {
+    const binary = createRequire(path.join(root, 'package.json'))('electron');
+    if (typeof binary !== 'string') return { error: 'the electron package did not return a binary path' };
+    return existsSync(binary) ? { binary } : { error: `the Electron binary ${binary} does not exist` };
+  } catch (err) {
+    return { error: `no Electron binary (${String(err.message).split('\n')[0]}; it is downloaded by \`npm install\` unless ELECTRON_SKIP_BINARY_DOWNLOAD is set)` };
+  }
+}
+
+/** Pure decision: desktop window or browser mode, and why. */
+export function decideLaunch({ electron, env, uid }) {
+  if (electron.error) return { mode: 'browser', reason: electron.error };
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { mode: 'browser', reason: 'no display ($DISPLAY and $WAYLAND_DISPLAY are unset)' };
+  // Chromium refuses to sandbox its renderers as root, and we will not turn the sandbox off.
+  if (uid === 0) return { mode: 'browser', reason: 'running as root: the Electron renderer sandbox cannot run as root (start vethscope as your own user)' };
+  return { mode: 'electron', binary: electron.binary };
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Missing or older than any source file: build. */
+export function needsBuild(root = ROOT) {
+  const outs = OUTPUTS.map((f) => path.join(root, f));
+  if (!outs.every(existsSync)) return true;
+  const oldest = Math.min(...outs.map((f) => statSync(f).mtimeMs));
+  return SOURCES.some((d) => existsSync(path.join(root, d)) && newestMtime(path.join(root, d)) > oldest);
+}
+
+function run(command, args) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+  // Ctrl+C reaches the child through the terminal; a SIGTERM to us is passed on.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal ? 1 : 0);
+  });
+}
+
+async function main() {
+  if (needsBuild()) {
+    process.stderr.write('vethscope: building (npm run build)…\n');
+    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) {
+      process.stderr.write(`vethscope: the build failed (exit ${r.status}); fix it and run npm start again\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
+  if (!existsSync(path.join(ROOT, 'dist/renderer/index.html'))) {
+    process.stderr.write('vethscope: dist/renderer/index.html is missing: the renderer is not built, the window/page will be empty\n');
+  }
+  const decision = decideLaunch({ electron: findElectron(), env: process.env, uid: process.getuid?.() });
+  if (decision.mode === 'electron') {
+    run(decision.binary, [path.join(ROOT, 'dist/main.cjs'), ...process.argv.slice(2)]);
+    return;
+  }
+  process.stderr.write(`vethscope: not opening the desktop window: ${decision.reason}.\nvethscope: starting browser mode instead; open the URL below.\n`);
+  run(process.execPath, [path.join(ROOT, 'bin/vethscope.cjs'), 'serve', ...process.argv.slice(2)]);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
