@@ -1,31 +1,48 @@
 // Composition root: build the one Backend with every service wired in.
 // Front doors (Electron main, browser-mode server, CLI) call this and nothing else.
 import { Backend } from './backend';
+import { summarize } from '../capture/decode/summarize';
+import { HelperClient } from '../helper/helper-client';
+import { defaultCapturesDir } from './capture/output';
+import { CaptureService } from './capture-service';
 import { nsenterCounterReader } from '../rates/sources';
 import { RatesService } from './rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology-service';
+import { HelperClient, type HelperClientOptions } from '../helper/helper-client';
 
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;
   scanner?: NamespaceScanner;
   /** Where captures are written (`vethscope serve --captures-dir`); the capture service picks a default. */
   capturesDir?: string;
+  /** The privileged helper (default: a HelperClient started on first use). */
+  helper?: HelperClient;
+  helperOptions?: HelperClientOptions;
 }
 
 export interface Services {
   backend: Backend;
   topology: TopologyService;
   rates: RatesService;
+  /** The privileged helper (started on first use). */
+  helper: HelperClient;
+  capture: CaptureService;
+  /** The one privileged helper: captures and (when not root) namespace scans go through it. */
+  helper: HelperClient;
   /** A capture's file path, or null: browser mode's download route asks this. Set by the capture service. */
   captureFile?: (id: string) => Promise<string | null>;
 }
 
 export function createBackend(opts: BackendOptions = {}): Services {
   const backend = new Backend();
-  const topology = new TopologyService(opts.scanner ?? localScanner, opts.env ?? process.env);
+  const helper = opts.helper ?? new HelperClient({ env: opts.env, ...opts.helperOptions });
+  backend.onClose(() => helper.close());
+  // As root, scanning in-process is faster than a round trip through the helper.
+  const defaultScanner = process.getuid?.() === 0 ? localScanner : helper;
+  const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env);
   topology.register(backend);
   // Namespaces with no host veth and no readable process: nsenter as root (the helper's readCounters otherwise, once it exists).
   const rates = new RatesService(topology, { privileged: nsenterCounterReader() });
   rates.register(backend);
-  return { backend, topology, rates };
+  return { backend, topology, rates, helper };
 }
