@@ -91,8 +91,8 @@ export function icmp(d: Buffer, o: number, ip: IpContext): Summary {
     const id = d.readUInt16BE(o + 4);
     const seq = d.readUInt16BE(o + 6);
     const seqLE = d.readUInt16LE(o + 6);
-    // Two spaces before id: Wireshark's exact spacing.
-    info = `Echo (ping) ${type ? 'request' : 'reply'}  id=0x${hex4(id)}, seq=${seq}/${seqLE}, ttl=${ip.ttl}`;
+    // Wireshark pads "reply" to the width of "request", then two spaces.
+    info = `Echo (ping) ${type ? 'request  ' : 'reply    '}id=0x${hex4(id)}, seq=${seq}/${seqLE}, ttl=${ip.ttl}`;
   } else if (type === 3) info = `Destination unreachable (${ICMP_UNREACH[code] ?? `Unknown (${code})`})`;
   else if (type === 11) info = `Time-to-live exceeded (${code === 0 ? 'Time to live exceeded in transit' : code === 1 ? 'Fragment reassembly time exceeded' : `Unknown (${code})`})`;
   else if (type === 5) info = `Redirect (${['Redirect for network', 'Redirect for host', 'Redirect for TOS and network', 'Redirect for TOS and host'][code] ?? `Unknown (${code})`})`;
@@ -156,6 +156,8 @@ export function icmpv6(d: Buffer, o: number, ip: IpContext): Summary {
   } else if (type === 1) info = `Destination Unreachable (${ICMP6_UNREACH[code] ?? `Unknown (${code})`})`;
   else if (type === 3) info = `Time Exceeded (${code === 0 ? 'hop limit exceeded in transit' : code === 1 ? 'fragment reassembly time exceeded' : `Unknown (${code})`})`;
   else info = ICMP6_TYPES[type] ?? `Unknown ICMPv6 type (${type})`;
+  // Neighbour discovery names its link-layer address from options at the end: a cut there loses words.
+  if (type >= 133 && type <= 136 && d.length < o + ip.payloadLen) return cutShort({ ...base, info }, d, ip.origLen);
   return { ...base, info };
 }
 
