@@ -25,7 +25,7 @@ function stream(recs: Rec[], opts: { le: boolean; nanos: boolean; linkType?: num
     else b.writeUInt16BE(v);
     return b;
   };
-  const parts = [u32(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(opts.snaplen ?? 262144), u32(opts.linkType ?? 1)];
+  const parts: Buffer[] = [u32(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(opts.snaplen ?? 262144), u32(opts.linkType ?? 1)];
   for (const r of recs) parts.push(u32(r.tsSec), u32(r.tsFrac), u32(r.data.length), u32(r.origLen), r.data);
   return Buffer.concat(parts);
 }
