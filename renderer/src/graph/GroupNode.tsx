@@ -1,0 +1,23 @@
+// A compose project's frame: a coloured outline with the project name.
+import { memo } from 'react';
+import type { NodeProps, Node } from '@xyflow/react';
+import type { GraphNode } from './model';
+
+export type GroupFlowNode = Node<{ g: GraphNode }, 'project'>;
+
+/** Stable hue per project name so a project keeps its colour between sessions. */
+export function projectHue(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 360;
+  return h;
+}
+
+function GroupNodeImpl({ data }: NodeProps<GroupFlowNode>) {
+  const hue = projectHue(data.g.project ?? '');
+  return (
+    <div className="vs-group" style={{ ['--hue' as string]: String(hue) }}>
+      <div className="vs-group-title">{data.g.project}</div>
+    </div>
+  );
+}
+export const GroupNode = memo(GroupNodeImpl);

@@ -1,0 +1,37 @@
+// The host namespace (physical interfaces) and its bridges.
+import { memo } from 'react';
+import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
+import type { GraphNode } from './model';
+
+export type HostNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
+export type HostFlowNode = Node<HostNodeData, 'host' | 'bridge'>;
+
+function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
+  const { g, chosen } = data;
+  if (g.kind === 'bridge') {
+    const br = g.interfaces[0];
+    return (
+      <div className={`vs-node vs-bridge ${chosen ? 'is-chosen' : ''}`}>
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <div className="vs-node-name">bridge {br?.name}</div>
+        <div className="vs-node-sub">{br?.addresses.find((a) => !a.includes(':')) ?? br?.state}</div>
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
+  return (
+    <div className={`vs-node vs-host ${chosen ? 'is-chosen' : ''}`}>
+      <div className="vs-node-name">Host</div>
+      <div className="vs-node-sub">namespace {g.netns}</div>
+      {g.interfaces.map((i) => (
+        <div key={i.name} className="vs-iface">
+          <span className="vs-iface-name">{i.name}</span>
+          <span className="vs-iface-addr">{i.addresses.find((a) => !a.includes(':')) ?? i.kind}</span>
+        </div>
+      ))}
+      {g.containers.length > 0 && <div className="vs-iface">host network: {g.containers.map((c) => c.name).join(', ')}</div>}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
+export const HostNode = memo(HostNodeImpl);

@@ -1,0 +1,55 @@
+// Five minutes of rx/tx for one interface (getRateHistory), refreshed every 5 s.
+import { useEffect, useState } from 'react';
+import type { ErrorInfo } from '../../../shared/result';
+import { getApi } from '../api';
+import { formatRate } from '../lib/format';
+import { ErrorText } from '../lib/ErrorText';
+
+type Point = { time: number; rxBytesPerSec: number; txBytesPerSec: number };
+const W = 320;
+const H = 90;
+
+export function RateChart({ netns, name }: { netns: number; name: string }) {
+  const [points, setPoints] = useState<Point[] | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const load = async () => {
+      const r = await getApi().call('getRateHistory', { netns, name, seconds: 300 });
+      if (!alive) return;
+      if (r.ok) {
+        setPoints(r.result);
+        setError(null);
+      } else setError(r.error);
+    };
+    void load();
+    const t = setInterval(() => void load(), 5000);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, [netns, name]);
+
+  if (error) return <ErrorText error={error} />;
+  if (!points) return <p className="vs-muted">Loading history…</p>;
+  if (points.length < 2) return <p className="vs-muted">No rate history for {name} yet.</p>;
+  const t1 = points[points.length - 1]!.time;
+  const t0 = t1 - 300;
+  const max = Math.max(1, ...points.map((p) => Math.max(p.rxBytesPerSec, p.txBytesPerSec)));
+  const x = (t: number) => ((t - t0) / 300) * W;
+  const y = (v: number) => H - 2 - (v / max) * (H - 14);
+  const line = (k: 'rxBytesPerSec' | 'txBytesPerSec') => points.map((p) => `${x(p.time).toFixed(1)},${y(p[k]).toFixed(1)}`).join(' ');
+  return (
+    <figure className="vs-chart">
+      <svg width={W} height={H} role="img" aria-label={`${name}: last 5 minutes, peak ${formatRate(max)}`}>
+        <line x1={0} y1={H - 1} x2={W} y2={H - 1} className="vs-axis" />
+        <text x={2} y={10} className="vs-chart-label">{formatRate(max)}</text>
+        <polyline points={line('rxBytesPerSec')} className="vs-line-rx" fill="none" />
+        <polyline points={line('txBytesPerSec')} className="vs-line-tx" fill="none" />
+      </svg>
+      <figcaption>
+        <span className="vs-key-rx">rx</span> <span className="vs-key-tx">tx</span> · last 5 min
+      </figcaption>
+    </figure>
+  );
+}

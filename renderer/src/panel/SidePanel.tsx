@@ -1,0 +1,40 @@
+// The panel for the current selection: details of each node, then one capture form.
+import { useEffect, useRef } from 'react';
+import type { CaptureInfo } from '../../../shared/capture';
+import type { GraphNode } from '../graph/model';
+import { NodeDetails } from './NodeDetails';
+import { CaptureForm } from './CaptureForm';
+
+interface Props {
+  nodes: GraphNode[];
+  onClose: () => void;
+  onCaptureStarted: (c: CaptureInfo) => void;
+}
+
+export function SidePanel({ nodes, onClose, onCaptureStarted }: Props) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const ids = nodes.map((n) => n.id).join(',');
+  // Move focus into the panel when the selection changes, so keyboard users land on it.
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+  }, [ids]);
+  const title = nodes.length === 1 ? nodes[0]!.label : `${nodes.length} selected`;
+  return (
+    <aside className="vs-panel" aria-label="Selection details">
+      <header className="vs-panel-head">
+        <h2 ref={heading} tabIndex={-1}>
+          {title}
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close panel" title="Close (Escape)">
+          ×
+        </button>
+      </header>
+      {nodes.length > 1 && <p className="vs-muted">Shift/Ctrl-click adds or removes nodes. One capture will record all of them into one file.</p>}
+      {nodes.map((n) => (
+        <NodeDetails key={n.id} node={n} />
+      ))}
+      <h3>Capture</h3>
+      <CaptureForm key={ids} nodes={nodes} onStarted={onCaptureStarted} />
+    </aside>
+  );
+}

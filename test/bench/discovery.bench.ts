@@ -1,0 +1,138 @@
+// Discovery benchmark: N labelled containers on the private daemon, then in one run
+//   1. vethscope's full topology (median of --runs, after one warm-up),
+//   2. the manual method: `docker exec C cat /sys/class/net/eth0/iflink` + a host lookup, per container,
+//   3. a per-container `nsenter --net=/proc/PID/ns/net ip -j link` loop,
+// each checked for the same answer, then prints ms, ratios and peak RSS. Removes its containers.
+// usage: npm run bench:discovery -- [--n 100] [--runs 7] [--keep]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { createBackend } from '../../electron/backend/create-backend';
+import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
+
+const LABEL = 'vethscope.test=vsd-bench';
+const IMAGE = 'vethscope-test/busybox:1';
+const { values } = parseArgs({ options: { n: { type: 'string', default: '100' }, runs: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false } } });
+const N = Number(values.n);
+const RUNS = Number(values.runs);
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///tmp/vethscope-test/docker.sock';
+const env = { ...process.env, DOCKER_HOST };
+const docker = new Docker({ socketPath: DOCKER_HOST.replace(/^unix:\/\//, '') });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (t0: number) => performance.now() - t0;
+const fmt = (x: number) => x.toFixed(1);
+
+async function removeBenchContainers(): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
+  await mapPool(list, 4, (c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined));
+}
+
+async function startContainers(): Promise<Map<string, number>> {
+  const t0 = performance.now();
+  const names = Array.from({ length: N }, (_, i) => `vsd-bench-${i}`);
+  await mapPool(names, 4, async (name) => {
+    const c = await docker.createContainer({ name, Image: IMAGE, Cmd: ['sleep', '100000'], Labels: { 'vethscope.test': 'vsd-bench' } });
+    await c.start();
+  });
+  const pids = new Map<string, number>();
+  for (const name of names) pids.set(name, (await docker.getContainer(name).inspect()).State.Pid);
+  console.log(`started ${N} containers in ${fmt(ms(t0) / 1000)} s`);
+  return pids;
+}
+
+/** vethscope: container name -> host veth, from one full topology. */
+async function vethscopeRun(): Promise<{ ms: number; peers: Map<string, string>; elapsedMs: number; warnings: number }> {
+  const { backend } = createBackend({ env });
+  const t0 = performance.now();
+  const res = await backend.call('getTopology', {});
+  const took = ms(t0);
+  await backend.close();
+  if (!res.ok) throw new Error(res.error.message);
+  const peers = new Map<string, string>();
+  for (const c of res.result.containers) {
+    const hp = c.interfaces.find((i) => i.name === 'eth0')?.hostPeer;
+    if (hp) peers.set(c.name, hp);
+  }
+  return { ms: took, peers, elapsedMs: res.result.elapsedMs, warnings: res.result.warnings.length };
+}
+
+/** The manual method, as scripts and dockerveth do it: one exec per container, then find the host link. */
+function manualRun(names: string[]): { ms: number; peers: Map<string, string> } {
+  const peers = new Map<string, string>();
+  const t0 = performance.now();
+  for (const name of names) {
+    const iflink = execFileSync('docker', ['exec', name, 'cat', '/sys/class/net/eth0/iflink'], { env, encoding: 'utf8' }).trim();
+    const line = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).split('\n').find((l) => l.startsWith(`${iflink}:`));
+    const m = line && /^\d+: ([^:@]+)/.exec(line);
+    if (m) peers.set(name, m[1]!);
+  }
+  return { ms: ms(t0), peers };
+}
+
+/** A per-container nsenter loop (PIDs known beforehand), plus one host `ip -j link` to pair. */
+async function nsenterRun(pids: Map<string, number>): Promise<{ ms: number; peers: Map<string, string> }> {
+  const ip = requireTool('ip');
+  const nsenter = requireTool('nsenter');
+  const t0 = performance.now();
+  const host = JSON.parse((await execFileResult(ip, ['-j', 'link', 'show'])).stdout) as Array<{ ifindex: number; ifname: string }>;
+  const byIndex = new Map(host.map((l) => [l.ifindex, l.ifname]));
+  const peers = new Map<string, string>();
+  for (const [name, pid] of pids) {
+    const out = (await execFileResult(nsenter, [`--net=/proc/${pid}/ns/net`, '--', ip, '-j', 'link', 'show'])).stdout;
+    const eth0 = (JSON.parse(out) as Array<{ ifname: string; link_index?: number }>).find((l) => l.ifname === 'eth0');
+    const hp = eth0?.link_index !== undefined ? byIndex.get(eth0.link_index) : undefined;
+    if (hp) peers.set(name, hp);
+  }
+  return { ms: ms(t0), peers };
+}
+
+/** Cold CLI: a fresh process running `vethscope topology --json`, its wall time and peak RSS. */
+function coldCli(): { ms: number; maxRssMb: number } {
+  const bundle = resolve(__dirname, '../../dist/cli.cjs');
+  const script = `const t0=performance.now();require(${JSON.stringify(bundle)}).runCli(['topology','--json'],{out(){},err(t){process.stderr.write(t)},isTTY:false}).then((s)=>{process.stdout.write(JSON.stringify({s,ms:performance.now()-t0,rss:process.resourceUsage().maxRSS}))})`;
+  const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  const o = JSON.parse(r.stdout) as { s: number; ms: number; rss: number };
+  if (o.s !== 0) throw new Error(`cli exited ${o.s}: ${r.stderr}`);
+  return { ms: o.ms, maxRssMb: o.rss / 1024 };
+}
+
+function agree(label: string, expected: Map<string, string>, got: Map<string, string>): string {
+  let same = 0;
+  for (const [name, veth] of expected) if (got.get(name) === veth) same++;
+  return `${label}: ${same}/${expected.size} agree with vethscope`;
+}
+
+async function main(): Promise<void> {
+  await removeBenchContainers();
+  try {
+    const pids = await startContainers();
+    const names = [...pids.keys()];
+    await vethscopeRun(); // warm-up: JIT, docker client
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await vethscopeRun());
+    const ours = runs[runs.length - 1]!;
+    const benchPeers = new Map([...ours.peers].filter(([n]) => n.startsWith('vsd-bench-')));
+    const oursMs = median(runs.map((r) => r.ms));
+    const cli = coldCli();
+    const nsenter = await nsenterRun(pids);
+    const manual = manualRun(names);
+    console.log(`\ncontainers: ${N} (resolved by vethscope: ${benchPeers.size}; warnings: ${ours.warnings})`);
+    console.log(`vethscope full topology: median ${fmt(oursMs)} ms over ${RUNS} runs (min ${fmt(Math.min(...runs.map((r) => r.ms)))}, max ${fmt(Math.max(...runs.map((r) => r.ms)))}); per container ${fmt(oursMs / N)} ms`);
+    console.log(`vethscope cold CLI (new process, topology --json): ${fmt(cli.ms)} ms inside the process, peak RSS ${fmt(cli.maxRssMb)} MB`);
+    console.log(`nsenter + ip -j link loop: ${fmt(nsenter.ms)} ms (${fmt(nsenter.ms / N)} ms/container) = ${fmt(nsenter.ms / oursMs)}x vethscope`);
+    console.log(`manual method (docker exec cat iflink + ip link): ${fmt(manual.ms)} ms (${fmt(manual.ms / N)} ms/container) = ${fmt(manual.ms / oursMs)}x vethscope`);
+    console.log(agree('manual method', benchPeers, manual.peers));
+    console.log(agree('nsenter loop', benchPeers, nsenter.peers));
+    console.log(`bench process peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+    console.log(`targets: < 250 ms at 100 containers: ${oursMs < 250 ? 'met' : 'MISSED'}; >= 20x the manual method: ${manual.ms / oursMs >= 20 ? 'met' : 'MISSED'}`);
+  } finally {
+    if (!values.keep) await removeBenchContainers();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
