@@ -53,10 +53,11 @@ export class CaptureService {
     this.backend = backend;
     const h = this.deps.helper;
     const on = <E extends keyof typeof helperEvents>(event: E, fn: (d: z.infer<(typeof helperEvents)[E]>) => void) =>
-      h.on(event, ((data: unknown) => {
+      h.on(event, (data) => {
+        // The client validated already; parse again so a fake in tests cannot smuggle in junk.
         const parsed = helperEvents[event].safeParse(data);
         if (parsed.success) fn(parsed.data as z.infer<(typeof helperEvents)[E]>);
-      }) as (d: never) => void);
+      });
     on('captureStats', (s) => this.with(s.captureId, (l) => (l.session.onStats(s), this.emit(l))));
     on('captureSamples', (s) =>
       this.with(s.captureId, (l) => {
@@ -67,7 +68,7 @@ export class CaptureService {
     on('captureIfaceEnded', (e) => this.with(e.captureId, (l) => this.ifaceEnded(l, e.iface, e.reason)));
     on('captureEnded', (e) => this.with(e.captureId, (l) => this.ended(l, () => l.session.onEnded(e))));
     // The helper process went away: every running capture is over.
-    (h.on as (ev: string, fn: (d: unknown) => void) => unknown)('exit', (d) => this.helperDied(d));
+    h.onExitEvent?.(() => this.helperDied(undefined));
 
     backend.handle('validateFilter', async ({ filter }) => {
       await this.validateFilter(filter);
@@ -87,7 +88,8 @@ export class CaptureService {
     });
     backend.handle('getStatus', () => this.status());
     backend.handle('retryHelper', async () => {
-      const retry = (this.deps.helper as { retry?: () => Promise<unknown> }).retry;
+      // HelperClient.start() launches it again (a new prompt) after a refusal or a crash.
+      const retry = (this.deps.helper as { start?: () => Promise<unknown> }).start;
       if (retry) await retry.call(this.deps.helper).catch(() => undefined);
       else await helperCall(this.deps.helper, 'hello', {}).catch(() => undefined);
       const s = await this.status();

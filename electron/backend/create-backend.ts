@@ -2,9 +2,9 @@
 // Front doors (Electron main, browser-mode server, CLI) call this and nothing else.
 import { Backend } from './backend';
 import { summarize } from '../capture/decode/summarize';
-import { HelperClient } from '../helper/helper-client';
 import { defaultCapturesDir } from './capture/output';
 import { CaptureService } from './capture-service';
+import { helperCounterReader } from '../rates/helper-counters';
 import { nsenterCounterReader } from '../rates/sources';
 import { RatesService } from './rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology-service';
@@ -24,11 +24,9 @@ export interface Services {
   backend: Backend;
   topology: TopologyService;
   rates: RatesService;
-  /** The privileged helper (started on first use). */
-  helper: HelperClient;
-  capture: CaptureService;
   /** The one privileged helper: captures and (when not root) namespace scans go through it. */
   helper: HelperClient;
+  capture: CaptureService;
   /** A capture's file path, or null: browser mode's download route asks this. Set by the capture service. */
   captureFile?: (id: string) => Promise<string | null>;
 }
@@ -41,8 +39,12 @@ export function createBackend(opts: BackendOptions = {}): Services {
   const defaultScanner = process.getuid?.() === 0 ? localScanner : helper;
   const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env);
   topology.register(backend);
-  // Namespaces with no host veth and no readable process: nsenter as root (the helper's readCounters otherwise, once it exists).
-  const rates = new RatesService(topology, { privileged: nsenterCounterReader() });
+  // Namespaces with no host veth and no readable process: nsenter in-process as root, the helper's readCounters otherwise.
+  const rates = new RatesService(topology, { privileged: nsenterCounterReader() ?? helperCounterReader(helper) });
   rates.register(backend);
-  return { backend, topology, rates, helper };
+  const env = opts.env ?? process.env;
+  // Registered after helper.close, so its closer (stop running captures) runs first.
+  const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
+  capture.register(backend);
+  return { backend, topology, rates, helper, capture, captureFile: (id) => capture.fileOf(id) };
 }

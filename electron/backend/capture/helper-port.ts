@@ -1,6 +1,7 @@
 // The slice of HelperClient the capture service uses, so unit tests can hand in
 // a fake and the service does not depend on how the client spawns the helper.
-import type { HelperEvent, HelperOp } from '../../../shared/helper-protocol';
+import type { z } from 'zod';
+import type { HelperEvent, HelperOp, helperEvents, helperOps } from '../../../shared/helper-protocol';
 import { CodedError, type ErrorCode } from '../../../shared/result';
 
 export interface HelperStatus {
@@ -9,14 +10,18 @@ export interface HelperStatus {
   error?: { code: string; message: string };
 }
 
+export type HelperParams<O extends HelperOp> = z.input<(typeof helperOps)[O]['params']>;
+
 export interface HelperPort {
-  request(op: HelperOp, params: unknown): Promise<unknown>;
-  on(event: HelperEvent, listener: (data: never) => void): unknown;
+  request<O extends HelperOp>(op: O, params: HelperParams<O>): Promise<unknown>;
+  on<E extends HelperEvent>(event: E, listener: (data: z.output<(typeof helperEvents)[E]>) => void): unknown;
   status(): HelperStatus | Promise<HelperStatus>;
+  /** Called whenever the helper process exits; running captures are over then. */
+  onExitEvent?(listener: () => void): unknown;
 }
 
 /** request() either resolves a Result or throws: normalise to "result or CodedError". */
-export async function helperCall<T = unknown>(helper: HelperPort, op: HelperOp, params: unknown): Promise<T> {
+export async function helperCall<T = unknown, O extends HelperOp = HelperOp>(helper: HelperPort, op: O, params: HelperParams<O>): Promise<T> {
   let res: unknown;
   try {
     res = await helper.request(op, params);
