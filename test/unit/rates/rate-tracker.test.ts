@@ -73,3 +73,20 @@ describe('RateRing', () => {
     expect(r.latestTime()).toBe(5);
   });
 });
+
+describe('helperCounterReader', () => {
+  it("reads the helper's readCounters reply, per-namespace errors as data", async () => {
+    const { helperCounterReader } = await import('../../../electron/rates/helper-counters');
+    const reader = helperCounterReader({
+      request: async () => ({
+        namespaces: [
+          { inode: 5, error: null, links: [{ ifname: 'mv0', ifindex: 3, rxBytes: 10, rxPackets: 1, rxDropped: 0, txBytes: 20, txPackets: 2, txDropped: 1 }] },
+          { inode: 6, error: { code: 'NOT_FOUND', message: 'gone' }, links: [] },
+        ],
+      }),
+    });
+    const got = await reader.read([{ inode: 5, path: '/run/netns/x' }, { inode: 6, path: '/run/netns/y' }]);
+    expect((got.get(5) as Map<string, Counters>).get('mv0')).toMatchObject({ rxBytes: 10, txBytes: 20, txDropped: 1, rxErrors: 0 });
+    expect(got.get(6)).toBe('gone');
+  });
+});
