@@ -1,0 +1,125 @@
+// Shared by the helper suites: a freshly built dist/helper.cjs, two `ip netns`
+// namespaces joined by a veth pair (vsh-* names only), and /proc inspection.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const HELPER = resolve(ROOT, 'dist/helper.cjs');
+
+/** Build only the helper entry (other engineers' entries are theirs to build). */
+export function buildHelper(): string {
+  buildSync({ entryPoints: [resolve(ROOT, 'electron/helper/helper-main.ts')], outfile: HELPER, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  return HELPER;
+}
+
+export const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+export const shTry = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+
+export interface Pair {
+  ns: [string, string];
+  ifs: [string, string];
+  addrs: [string, string];
+  handles: [{ inode: number; path: string }, { inode: number; path: string }];
+}
+
+/** vsh-<tag>a / vsh-<tag>b namespaces, veth vsh-<tag>0 ↔ vsh-<tag>1, 10.231.<octet>.1/.2. */
+export function makePair(tag: string, octet: number): Pair {
+  const ns: [string, string] = [`vsh-${tag}a`, `vsh-${tag}b`];
+  const ifs: [string, string] = [`vsh-${tag}0`, `vsh-${tag}1`];
+  const addrs: [string, string] = [`10.231.${octet}.1`, `10.231.${octet}.2`];
+  removePair(tag);
+  for (const n of ns) sh('ip', ['netns', 'add', n]);
+  sh('ip', ['link', 'add', ifs[0], 'netns', ns[0], 'type', 'veth', 'peer', 'name', ifs[1], 'netns', ns[1]]);
+  for (let i = 0; i < 2; i++) {
+    sh('ip', ['-n', ns[i]!, 'addr', 'add', `${addrs[i]}/24`, 'dev', ifs[i]!]);
+    sh('ip', ['-n', ns[i]!, 'link', 'set', ifs[i]!, 'up']);
+    sh('ip', ['-n', ns[i]!, 'link', 'set', 'lo', 'up']);
+  }
+  const handles = ns.map((n) => ({ inode: statSync(`/run/netns/${n}`).ino, path: `/run/netns/${n}` })) as Pair['handles'];
+  return { ns, ifs, addrs, handles };
+}
+
+export function removePair(tag: string): void {
+  for (const n of [`vsh-${tag}a`, `vsh-${tag}b`]) shTry('ip', ['netns', 'del', n]);
+}
+
+/** Bounded traffic between our own two namespaces only. */
+export function ping(p: Pair, count: number, intervalSec = 0.2, size = 56): void {
+  // busybox ping: the only ping on these machines.
+  const r = shTry('ip', ['netns', 'exec', p.ns[0], 'busybox', 'ping', '-q', '-c', String(count), '-i', String(intervalSec), '-s', String(size), '-W', '1', p.addrs[1]]);
+  if (r.status !== 0) throw new Error(`ping failed: ${r.stderr || r.stdout}`);
+}
+
+export function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line mentions `needle` (e.g. one of our interface names). */
+export function pidsWith(needle: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (cmd.includes(needle) && alive(Number(e))) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export interface TsharkView {
+  code: number | null;
+  stderr: string;
+  frames: Array<{ iface: string; time: number }>;
+  ifaceNames: string[];
+}
+
+/** tshark as judge: frames with interface name and epoch time. */
+export function tshark(file: string): TsharkView {
+  const r = shTry('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.time_epoch']);
+  const frames = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [iface, time] = l.split('\t');
+      return { iface: iface!, time: Number(time) };
+    });
+  const ifaceNames = [...new Set(frames.map((f) => f.iface))];
+  return { code: r.status, stderr: r.stderr, frames, ifaceNames };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs: number, stepMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(stepMs);
+  }
+}
