@@ -10,17 +10,7 @@ import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } fr
 import { hasTshark, NO_TSHARK, tempDir, tsharkFields } from '../pcap/tshark';
 import { CASES, CUT_CASES, type Case } from './cases';
 import { ip6b } from './packets';
-
-const TRUNC = '[Packet size limited during capture]';
-
-/** Remove what legitimately differs: tshark's analysis prefixes and stateful TCP numbers, and spacing before a note. */
-export function normalizeInfo(info: string): string {
-  return info
-    .replace(/^(\[TCP [^\]]+\] )+/, '')
-    .replace(/ (Seq|Ack|Win)=\d+/g, '')
-    .replace(/\s*\[Packet size limited during capture\]/, ` ${TRUNC}`)
-    .trim();
-}
+import { normalizeInfo, TRUNC } from './compare';
 
 const sum = (c: Case) => summarize(c.linkType, c.data, c.origLen ?? c.data.length);
 
