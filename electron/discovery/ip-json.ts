@@ -16,6 +16,8 @@ export interface RawLink {
   linkIndex: number | null;
   /** IFLA_LINK_NETNSID: the namespace of that link, as an id local to this namespace; null = same namespace. */
   linkNetnsid: number | null;
+  /** Read from sysfs, which does not expose IFLA_LINK_NETNSID: the link's namespace is not known (not "same"). */
+  linkNetnsUnknown?: boolean;
 }
 
 interface IpAddrJson {

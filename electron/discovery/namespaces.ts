@@ -2,9 +2,12 @@
 // Sources: /proc/*/ns/net (deduplicated by inode), `ip netns` bind mounts under
 // /run/netns and Docker's under /run/docker/netns. Processes that vanish or deny
 // access are skipped: /proc/1/ns/net is unreadable on some hosts even as root.
+import { readlinkSync } from 'node:fs';
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { execFileResult, findTool, mapPool } from '../util/exec';
+import { pairSysfsNamespaces } from './fast-pair';
 import { parseIpAddrJson, type RawLink } from './ip-json';
+import { readNamespaceSysfs, type SysfsLink } from './sysfs-read';
 
 export interface RawNamespace {
   inode: number;
@@ -18,6 +21,8 @@ export interface RawNamespace {
   links: RawLink[];
   /** Why the interfaces could not be read, if they could not. */
   error: string | null;
+  /** How the interfaces were read: `ip` (inside the namespace, or the host) or the fast sysfs path. */
+  source?: 'ip' | 'sysfs';
 }
 
 export interface NamespaceScan {
@@ -126,12 +131,20 @@ async function readLinks(ns: RawNamespace, ip: string, nsenter: string | null): 
   }
   try {
     ns.links = parseIpAddrJson(result.stdout);
+    ns.source = 'ip';
   } catch (e) {
     ns.error = `could not parse ip output: ${(e as Error).message}`;
   }
 }
 
-export async function scanNamespaces(opts: { concurrency?: number } = {}): Promise<NamespaceScan> {
+export interface ScanOptions {
+  /** Parallel `ip` processes. */
+  concurrency?: number;
+  /** Try the fast sysfs path for namespaces with a process (default true); false = `ip` in every namespace. */
+  sysfs?: boolean;
+}
+
+export async function scanNamespaces(opts: ScanOptions = {}): Promise<NamespaceScan> {
   const warnings: string[] = [];
   const map = new Map<number, RawNamespace>();
   const { inode: host, dev: nsfsDev } = await hostNamespace();
@@ -145,13 +158,49 @@ export async function scanNamespaces(opts: { concurrency?: number } = {}): Promi
   const nsenter = privileged ? findTool('nsenter') : null;
   if (!privileged) warnings.push('not running as root: only the host namespace was read');
   const list = [...map.values()];
-  await mapPool(list, opts.concurrency ?? 4, async (ns) => {
-    if (!ns.isHost && !privileged) {
-      ns.error = 'needs root to enter';
-      return;
-    }
-    await readLinks(ns, ip, nsenter);
-  });
+  const concurrency = opts.concurrency ?? 4;
+  const viaIp = (items: RawNamespace[]) =>
+    mapPool(items, concurrency, async (ns) => {
+      if (!ns.isHost && !privileged) {
+        ns.error = 'needs root to enter';
+        return;
+      }
+      await readLinks(ns, ip, nsenter);
+    });
+
+  const trySysfs = privileged && opts.sysfs !== false ? list.filter((ns) => !ns.isHost && ns.pids.length > 0) : [];
+  const first = list.filter((ns) => !trySysfs.includes(ns));
+  // The host and bind-mount-only namespaces go to `ip` now; the sysfs reads run while those children work.
+  const ipDone = viaIp(first);
+  const fast = new Map<RawNamespace, SysfsLink[]>();
+  const retry: RawNamespace[] = [];
+  for (const ns of trySysfs) {
+    const links = readSysfsOf(ns);
+    if (links) fast.set(ns, links);
+    else retry.push(ns);
+  }
+  await ipDone;
+  const { accepted, rejected } = pairSysfsNamespaces(first, fast);
+  for (const [ns, links] of accepted) {
+    ns.links = links;
+    ns.source = 'sysfs';
+  }
+  await viaIp([...retry, ...rejected.keys()]);
+
   for (const ns of list) if (ns.error && privileged) warnings.push(`namespace ${ns.inode}: ${ns.error}`);
   return { hostInode: host, namespaces: list, privileged, warnings };
+}
+
+/** sysfs through the namespace's first process, if that process still lives in it afterwards (PID reuse). */
+function readSysfsOf(ns: RawNamespace): SysfsLink[] | null {
+  const pid = ns.pids[0]!;
+  const stillThere = () => {
+    try {
+      return parseNsLink(readlinkSync(`/proc/${pid}/ns/net`)) === ns.inode;
+    } catch {
+      return false;
+    }
+  };
+  const r = readNamespaceSysfs(pid);
+  return r.ok && stillThere() ? r.links : null;
 }

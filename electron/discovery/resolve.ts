@@ -54,14 +54,11 @@ export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: num
   const vethNodes: Node[] = [];
   for (const list of byIndex.values()) for (const n of list) if (n.link.kind === 'veth' && n.link.linkIndex !== null) vethNodes.push(n);
 
+  // A link read from sysfs carries no netnsid: it is consistent with any namespace.
+  const linksTo = (a: Node, b: Node) => a.link.linkNetnsUnknown === true || consistent(a.ns.inode, a.link.linkNetnsid, b.ns.inode);
   const candidatesFor = (a: Node): Node[] =>
     (byIndex.get(a.link.linkIndex!) ?? []).filter(
-      (b) =>
-        b !== a &&
-        b.link.kind === 'veth' &&
-        b.link.linkIndex === a.link.ifindex &&
-        consistent(a.ns.inode, a.link.linkNetnsid, b.ns.inode) &&
-        consistent(b.ns.inode, b.link.linkNetnsid, a.ns.inode),
+      (b) => b !== a && b.link.kind === 'veth' && b.link.linkIndex === a.link.ifindex && linksTo(a, b) && linksTo(b, a),
     );
 
   // Fixpoint: pair what is unique, learn nsids from it, retry the rest.
@@ -96,7 +93,7 @@ export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: num
   const parentOf = (a: Node): InterfaceRef | null => {
     if (a.link.linkIndex === null || !PARENTED.has(a.link.kind)) return null;
     const cands = (byIndex.get(a.link.linkIndex) ?? []).filter(
-      (b) => b !== a && consistent(a.ns.inode, a.link.linkNetnsid, b.ns.inode),
+      (b) => b !== a && linksTo(a, b),
     );
     // Docker's macvlan/ipvlan parents are host interfaces: prefer the host when several match.
     const pick = cands.length === 1 ? cands[0] : cands.find((b) => b.ns.inode === hostInode);
