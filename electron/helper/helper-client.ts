@@ -120,14 +120,12 @@ export class HelperClient implements NamespaceScanner {
       timer = setTimeout(() => reject(new CodedError('HELPER_UNAVAILABLE', `the helper did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const r = await Promise.race([
-        hello,
-        exited.then(({ code, err }) => {
-          if (err) throw new CodedError('HELPER_UNAVAILABLE', `cannot run ${plan.argv[0]}: ${err.message}`);
-          throw classifyLaunchFailure(plan.mode, code, stderr);
-        }),
-        timeout,
-      ]);
+      const launchFailed = exited.then(({ code, err }) => {
+        if (err) throw new CodedError('HELPER_UNAVAILABLE', `cannot run ${plan.argv[0]}: ${err.message}`);
+        throw classifyLaunchFailure(plan.mode, code, stderr);
+      });
+      // A hello cut short by the exit is explained by how sudo/pkexec exited, not as HELPER_DIED.
+      const r = await Promise.race([hello.catch(() => launchFailed), launchFailed, timeout]);
       this.identity = r as HelperClient['identity'];
       this.ready = true;
       this.lastErr = undefined;
