@@ -17,6 +17,8 @@ export interface FakeBackendOptions {
   /** Synthesised rates (null: the sampler is "absent"). */
   rates?: () => RatesSample | null;
   token?: string;
+  /** Replaces getStatus's answer (e.g. a refused helper). */
+  status?: () => unknown;
 }
 
 export interface FakeBackend {
@@ -30,7 +32,7 @@ export async function startFakeBackend(opts: FakeBackendOptions): Promise<FakeBa
   const token = opts.token ?? 'bench-token';
   const calls: Record<string, (input: unknown) => unknown> = {
     getTopology: () => opts.topology(),
-    getStatus: () => ({ version: 'fake', docker: { available: true }, privileged: { available: true, mode: 'root' }, capturesDir: '/tmp', launchers: { wireshark: false, fileManager: false } }),
+    getStatus: () => opts.status?.() ?? ({ version: 'fake', docker: { available: true }, privileged: { available: true, mode: 'root' }, capturesDir: '/tmp', launchers: { wireshark: false, fileManager: false } }),
     listCaptures: () => [],
     getRates: () => opts.rates?.() ?? null,
     getRateHistory: (input) => {
@@ -42,6 +44,7 @@ export async function startFakeBackend(opts: FakeBackendOptions): Promise<FakeBa
     },
     validateFilter: (input) => ((input as { filter: string }).filter.includes('bogus') ? { __error: { code: 'BAD_FILTER', message: 'tcpdump: syntax error in filter expression' } } : { valid: true }),
     getPackets: () => [],
+    retryHelper: () => opts.status?.() ?? calls.getStatus!({}),
   };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');

@@ -33,7 +33,19 @@ export function layoutGraph(model: GraphModel, cache: PositionCache): Map<string
     g.setNode(n.id, { width: n.width, height: n.height });
     if (n.parent) g.setParent(n.id, n.parent);
   }
-  for (const e of model.edges) if (e.source !== e.target) g.setEdge(e.source, e.target);
+  // A bridge with hundreds of containers would make one endless column: spread its
+  // children over several ranks (minlen) so the map comes out roughly 16:10.
+  const fanout = new Map<string, number>();
+  for (const e of model.edges) fanout.set(e.source, (fanout.get(e.source) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const e of model.edges) {
+    if (e.source === e.target) continue;
+    const n = fanout.get(e.source) ?? 1;
+    const cols = n > 12 ? Math.ceil(Math.sqrt(0.65 * n)) : 1;
+    const i = seen.get(e.source) ?? 0;
+    seen.set(e.source, i + 1);
+    g.setEdge(e.source, e.target, { minlen: 1 + (i % cols) });
+  }
   dagre.layout(g);
 
   const fresh = new Map<string, { x: number; y: number }>();
