@@ -107,3 +107,15 @@ describe('summarize() robustness', () => {
     expect(f('0:0:0:0:0:ffff:a00:1')).toBe('::ffff:10.0.0.1');
   });
 });
+
+describe('summarize() cost', () => {
+  it('throughput (printed, not asserted)', () => {
+    const cases = CASES.map((c) => [c.linkType, c.data, c.data.length] as const);
+    let n = 0;
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < 5000; r++) for (const [lt, d, len] of cases) n += summarize(lt, d, len).info.length > 0 ? 1 : 0;
+    const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(`summarize(): ${Math.round(n / sec / 1000)}k packets/s over the ${cases.length} synthetic cases`);
+    expect(n).toBe(cases.length * 5000);
+  });
+});
