@@ -77,7 +77,7 @@ describe.skipIf(!root)('helper captures', () => {
   it('rejects a bad filter with tcpdump\'s words before any file or tcpdump exists', async () => {
     const path = join(dir, 'bad.pcapng');
     const before = children(client.helperPid!).length;
-    const err = await client.request('startCapture', { captureId: cid(), ifaces: [ifaceSpec(0)], filter: 'tcp port 99999', snaplen: 65535, format: 'pcapng', path, sectionComment: '', stop: {}, ring: null }).catch((e: any) => e);
+    const err: any = await client.request('startCapture', { captureId: cid(), ifaces: [ifaceSpec(0)], filter: 'tcp port 99999', snaplen: 65535, format: 'pcapng', path, sectionComment: '', stop: {}, ring: null }).catch((e: any) => e);
     expect(err.code).toBe('BAD_FILTER');
     expect(err.message).toMatch(/99999/);
     expect(existsSync(path)).toBe(false);
