@@ -34,6 +34,7 @@ export interface NamespaceScan {
 }
 
 const HOST_MAX_PIDS = 8;
+const YIELD_EVERY = 8;
 const BIND_DIRS = ['/run/netns', '/run/docker/netns'];
 
 export function parseNsLink(link: string): number | null {
@@ -174,10 +175,12 @@ export async function scanNamespaces(opts: ScanOptions = {}): Promise<NamespaceS
   const ipDone = viaIp(first);
   const fast = new Map<RawNamespace, SysfsLink[]>();
   const retry: RawNamespace[] = [];
-  for (const ns of trySysfs) {
+  for (const [i, ns] of trySysfs.entries()) {
     const links = readSysfsOf(ns);
     if (links) fast.set(ns, links);
     else retry.push(ns);
+    // The reads are synchronous (cheaper than a promise each): let Docker's replies in now and then.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
   }
   await ipDone;
   const { accepted, rejected } = pairSysfsNamespaces(first, fast);

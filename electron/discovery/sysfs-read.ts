@@ -82,7 +82,8 @@ export function readNamespaceSysfs(pid: number): SysfsResult {
     // sysfs shows the namespace that mounted it; /proc/PID/net/dev shows PID's. They must agree.
     const procNames = parseNetDevNames(read(`/proc/${pid}/net/dev`)).sort();
     if (names.join(',') !== procNames.join(',')) return { ok: false, error: 'sysfs belongs to another namespace' };
-    const links = names.map((n) => readLink(base, n));
+    // Index order, as `ip` prints them.
+    const links = names.map((n) => readLink(base, n)).sort((a, b) => a.ifindex - b.ifindex);
     for (const [index, name] of parseIgmpIndexes(tryRead(`/proc/${pid}/net/igmp`) ?? '')) {
       if (links.find((l) => l.name === name)?.ifindex !== index) return { ok: false, error: 'sysfs indexes disagree with /proc/net/igmp' };
     }

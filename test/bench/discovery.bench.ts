@@ -8,7 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
+import { cpus, loadavg } from 'node:os';
 import { createBackend } from '../../electron/backend/create-backend';
+import { createDockerClient, listDockerContainers } from '../../electron/discovery/docker';
+import { scanNamespaces } from '../../electron/discovery/namespaces';
 import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
 
 const LABEL = 'vethscope.test=vsd-bench';
@@ -98,6 +101,34 @@ function coldCli(): { ms: number; maxRssMb: number } {
   return { ms: o.ms, maxRssMb: o.rss / 1024 };
 }
 
+/** The two halves of a topology alone, and the scan with and without the sysfs fast path. */
+async function parts(): Promise<{ docker: number; scanFast: number; scanIp: number; viaSysfs: number; viaIp: number }> {
+  const client = createDockerClient(env);
+  const dockerMs: number[] = [];
+  const fastMs: number[] = [];
+  const ipMs: number[] = [];
+  let viaSysfs = 0;
+  let viaIp = 0;
+  for (let i = 0; i < RUNS; i++) {
+    let t0 = performance.now();
+    await listDockerContainers(client, DOCKER_HOST);
+    dockerMs.push(ms(t0));
+    t0 = performance.now();
+    const scan = await scanNamespaces();
+    fastMs.push(ms(t0));
+    viaSysfs = scan.namespaces.filter((n) => n.source === 'sysfs').length;
+    viaIp = scan.namespaces.filter((n) => n.source === 'ip').length;
+  }
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await scanNamespaces({ sysfs: false });
+    ipMs.push(ms(t0));
+  }
+  return { docker: median(dockerMs), scanFast: median(fastMs), scanIp: median(ipMs), viaSysfs, viaIp };
+}
+
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
 function agree(label: string, expected: Map<string, string>, got: Map<string, string>): string {
   let same = 0;
   for (const [name, veth] of expected) if (got.get(name) === veth) same++;
@@ -106,6 +137,7 @@ function agree(label: string, expected: Map<string, string>, got: Map<string, st
 
 async function main(): Promise<void> {
   await removeBenchContainers();
+  console.log(`load average before: ${load()} (${cpus().length} CPUs)`);
   try {
     const pids = await startContainers();
     const names = [...pids.keys()];
@@ -115,17 +147,21 @@ async function main(): Promise<void> {
     const ours = runs[runs.length - 1]!;
     const benchPeers = new Map([...ours.peers].filter(([n]) => n.startsWith('vsd-bench-')));
     const oursMs = median(runs.map((r) => r.ms));
+    const split = await parts();
     const cli = coldCli();
     const nsenter = await nsenterRun(pids);
     const manual = manualRun(names);
     console.log(`\ncontainers: ${N} (resolved by vethscope: ${benchPeers.size}; warnings: ${ours.warnings})`);
     console.log(`vethscope full topology: median ${fmt(oursMs)} ms over ${RUNS} runs (min ${fmt(Math.min(...runs.map((r) => r.ms)))}, max ${fmt(Math.max(...runs.map((r) => r.ms)))}); per container ${fmt(oursMs / N)} ms`);
+    console.log(`  docker list+inspect alone: median ${fmt(split.docker)} ms; namespace scan alone: median ${fmt(split.scanFast)} ms (${split.viaSysfs} namespaces via sysfs, ${split.viaIp} via ip)`);
+    console.log(`  namespace scan with ip in every namespace (no sysfs fast path): median ${fmt(split.scanIp)} ms = ${fmt(split.scanIp / split.scanFast)}x the fast path`);
     console.log(`vethscope cold CLI (new process, topology --json): ${fmt(cli.ms)} ms inside the process, peak RSS ${fmt(cli.maxRssMb)} MB`);
     console.log(`nsenter + ip -j link loop: ${fmt(nsenter.ms)} ms (${fmt(nsenter.ms / N)} ms/container) = ${fmt(nsenter.ms / oursMs)}x vethscope`);
     console.log(`manual method (docker exec cat iflink + ip link): ${fmt(manual.ms)} ms (${fmt(manual.ms / N)} ms/container) = ${fmt(manual.ms / oursMs)}x vethscope`);
     console.log(agree('manual method', benchPeers, manual.peers));
     console.log(agree('nsenter loop', benchPeers, nsenter.peers));
     console.log(`bench process peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+    console.log(`load average after: ${load()}`);
     console.log(`targets: < 250 ms at 100 containers: ${oursMs < 250 ? 'met' : 'MISSED'}; >= 20x the manual method: ${manual.ms / oursMs >= 20 ? 'met' : 'MISSED'}`);
   } finally {
     if (!values.keep) await removeBenchContainers();
