@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, isRoot, removeSuiteContainers, runContainer, SKIP_REASON, TEST_BRIDGE } from '../../support/env';
+import { docker, isRoot, removeSuiteContainers, runContainer, SKIP_REASON, TEST_BRIDGE, testEnv } from '../../support/env';
+import { buildCli, runBuiltCli } from './cli-process';
 import { createNetwork, discover, kernelPeer, nsPathOf, removeSuiteNetworks } from './kernel-view';
 
 const SUITE = 'vsd-disc-twonet';
@@ -36,5 +37,16 @@ describe.skipIf(!isRoot)(`discovery: container on two networks (${isRoot ? 'root
     }
     expect(bridges).toEqual(new Set([TEST_BRIDGE, `br-${docker('network', 'inspect', '-f', '{{.Id}}', NET).slice(0, 12)}`]));
     expect(c.networks.map((n) => n.name).sort()).toEqual(['bridge', NET].sort());
+  });
+
+  it('`vethscope veth` (the built CLI, a real process) prints both host veths, one per line', () => {
+    buildCli();
+    const run = runBuiltCli(['veth', 'vsd-tn-a'], testEnv());
+    expect(run.status).toBe(0);
+    const expected = ['eth0', 'eth1'].map((n) => kernelPeer(nsPathOf('vsd-tn-a'), n, null)!.ifname);
+    expect(run.stdout.trim().split('\n').sort()).toEqual(expected.sort());
+    const missing = runBuiltCli(['veth', 'vsd-no-such-container'], testEnv());
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no container named or with id starting "vsd-no-such-container"/);
   });
 });

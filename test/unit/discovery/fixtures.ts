@@ -37,7 +37,7 @@ export function topology(more: Partial<Topology> = {}): Topology {
 
 /** Host with docker0 and one veth to a container namespace with eth0 + lo. */
 export function smallTopology(): Topology {
-  const eth0 = iface('eth0', { ifindex: 2, addresses: ['172.17.0.2/16'], hostPeer: 'veth1a', peer: { netns: 200, name: 'veth1a' } });
+  const eth0 = iface('eth0', { ifindex: 2, addresses: ['172.17.0.2/16'], hostPeer: 'veth1a', peer: { netns: 1, name: 'veth1a' } });
   const lo = iface('lo', { kind: 'loopback' });
   const web = container('web', { interfaces: [lo, eth0] });
   return topology({
