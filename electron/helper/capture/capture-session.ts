@@ -86,8 +86,15 @@ export class CaptureSession {
     const { index, promise } = this.spawn(spec);
     if (this.goneTimer) clearTimeout(this.goneTimer);
     this.goneTimer = null;
-    const h = await promise;
-    return { index, linkType: h.linkType };
+    try {
+      const h = await promise;
+      return { index, linkType: h.linkType };
+    } catch (e) {
+      // A failed attach must not cancel the grace period for good: if nothing
+      // else is capturing, the capture still ends as target-gone.
+      this.armGoneTimer();
+      throw e;
+    }
   }
 
   private spawn(spec: IfaceSpec): { index: number; promise: Promise<PcapHeader> } {
@@ -132,13 +139,17 @@ export class CaptureSession {
     this.merger.endInterface(index);
     if (this.state !== 'running' || kind === 'stopped') return;
     this.emit('captureIfaceEnded', { captureId: this.p.captureId, iface: index, reason: kind, message });
-    if (this.ifaces.every((f) => f.source.ended) && !this.goneTimer) {
-      // The backend may attachInterface (follow) within the grace period.
-      this.goneTimer = setTimeout(() => {
-        this.goneTimer = null;
-        if (this.ifaces.every((f) => f.source.ended)) void this.end('target-gone');
-      }, GONE_GRACE_MS);
-    }
+    this.armGoneTimer();
+  }
+
+  /** Every interface has ended: target-gone after the grace period, unless an attach comes first. */
+  private armGoneTimer(): void {
+    if (this.state !== 'running' || this.goneTimer || !this.ifaces.every((f) => f.source.ended)) return;
+    // The backend may attachInterface (follow) within the grace period.
+    this.goneTimer = setTimeout(() => {
+      this.goneTimer = null;
+      if (this.ifaces.every((f) => f.source.ended)) void this.end('target-gone');
+    }, GONE_GRACE_MS);
   }
 
   /** Move merged records into the file; returns a stop reason when a limit is hit. */

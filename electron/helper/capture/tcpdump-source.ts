@@ -37,6 +37,8 @@ export interface SourceEvents {
 
 const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist/i;
 const STDERR_KEEP = 8192;
+/** How long after its header tcpdump is left alone by poll() (its SIGUSR1 handler comes just after). */
+const POLL_SETTLE_MS = 250;
 
 export function tcpdumpArgv(spec: SourceSpec, tools: { setpriv: string; nsenter: string; tcpdump: string }): string[] {
   const argv = [tools.setpriv, '--pdeathsig', 'KILL', '--'];
@@ -61,6 +63,7 @@ export class TcpdumpSource {
   private stderrTail = '';
   private signalled = false;
   private headerSeen = false;
+  private headerAt = 0;
   packets = 0;
   bytes = 0;
   dropped = 0;
@@ -85,15 +88,24 @@ export class TcpdumpSource {
 
   /** Spawns tcpdump; resolves once its pcap header arrived (link type known). */
   start(timeoutMs = 5000): Promise<PcapHeader> {
-    const tools = requireCaptureTools();
-    const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
-    const argv = tcpdumpArgv(this.spec, tools);
     try {
-      const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe'];
-      if (nsFd !== null) stdio.push(nsFd);
-      this.child = spawn(argv[0]!, argv.slice(1), { stdio, shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
-    } finally {
-      if (nsFd !== null) closeSync(nsFd);
+      const tools = requireCaptureTools();
+      const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
+      const argv = tcpdumpArgv(this.spec, tools);
+      try {
+        const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe'];
+        if (nsFd !== null) stdio.push(nsFd);
+        this.child = spawn(argv[0]!, argv.slice(1), { stdio, shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
+      } finally {
+        if (nsFd !== null) closeSync(nsFd);
+      }
+    } catch (e) {
+      // Never started (namespace gone, tools missing): it is ended, or a session
+      // waiting for all of its interfaces to end would wait forever. The caller
+      // gets the error itself, so no onEnd.
+      this.ended = 'error';
+      this.endMessage = (e as Error).message;
+      throw e;
     }
     const child = this.child;
     child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -128,6 +140,7 @@ export class TcpdumpSource {
     }
     if (this.parser.header && !this.headerSeen) {
       this.headerSeen = true;
+      this.headerAt = Date.now();
       this.events.onHeader?.(this.parser.header);
       this.resolveHeader();
     }
@@ -177,6 +190,10 @@ export class TcpdumpSource {
 
   /** Ask for statistics (tcpdump prints them on SIGUSR1). */
   poll(): void {
+    // SIGUSR1's default action is to terminate: tcpdump installs its handler
+    // only after it wrote the pcap header, so a source still starting (one just
+    // attached while the session polls every second) must not be signalled.
+    if (!this.headerSeen || Date.now() - this.headerAt < POLL_SETTLE_MS) return;
     if (!this.ended && this.child?.pid) this.child.kill('SIGUSR1');
   }
 
