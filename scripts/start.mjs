@@ -54,6 +54,7 @@ function run(command, args) {
   // Ctrl+C reaches the child through the terminal; a SIGTERM to us is passed on.
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => {
+    if (signal) process.stderr.write(`vethscope: ${path.basename(command)} ended by ${signal}\n`);
     process.exitCode = code ?? (signal ? 1 : 0);
   });
 }

@@ -52,6 +52,9 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
     io.err(`vethscope serve: WARNING: listening on ${host} over plain HTTP (--allow-remote): the token crosses the network unencrypted`);
   }
 
+  // Listen for signals before anything is printed: whoever reads the URL may signal us at once
+  // (on a busy machine the reader can run before this process resumes after its write).
+  const stopped = (deps.stopSignal ?? waitForSignal)();
   const services = (deps.createBackend ?? createBackend)({ capturesDir: values['captures-dir'] });
   const staticDir = deps.staticDir ?? findRendererDir();
   let server;
@@ -69,7 +72,7 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
   }
   io.err('vethscope serve: open the URL above in a browser; Ctrl+C stops');
 
-  const signal = await (deps.stopSignal ?? waitForSignal)();
+  const signal = await stopped;
   io.err(`vethscope serve: ${signal}: shutting down`);
   await server.close();
   await services.backend.close();
@@ -78,10 +81,16 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
+    // The listeners stay for the process's life: a second signal during shutdown forces the exit.
+    let first = true;
     const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
+      if (first) {
+        first = false;
+        resolve(sig);
+      } else {
+        process.stderr.write(`vethscope serve: ${sig} again: exiting without a clean shutdown\n`);
+        process.exit(130);
+      }
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);

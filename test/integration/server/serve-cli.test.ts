@@ -8,19 +8,22 @@ import { DOCKER_HOST } from '../../support/env';
 const ROOT = path.resolve(__dirname, '../../..');
 const children: ChildProcess[] = [];
 
-function serve(args: string[]) {
-  const child = spawn(process.execPath, ['bin/vethscope.cjs', 'serve', ...args], {
+function serve(args: string[], script = ['bin/vethscope.cjs', 'serve']) {
+  const child = spawn(process.execPath, [...script, ...args], {
     cwd: ROOT,
     env: { ...process.env, DOCKER_HOST },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': stderr is fully read by then.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const firstUrl = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no http line within 15 s; stderr: ${stderr}`)), 15_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      stdout += `${line}\n`;
       if (line.startsWith('http')) {
         clearTimeout(timer);
         resolve(line);
@@ -29,7 +32,7 @@ function serve(args: string[]) {
     void exited.then((code) => reject(new Error(`exited ${code} before printing a URL; stderr: ${stderr}`)));
   });
   firstUrl.catch(() => {}); // awaited only by the tests that expect a URL
-  return { child, firstUrl, exited, stderr: () => stderr };
+  return { child, firstUrl, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 beforeAll(() => {
@@ -72,5 +75,16 @@ describe('vethscope serve (built CLI)', () => {
     expect(await s.exited).toBe(64);
     expect(s.stderr()).toContain('not a loopback address');
     expect(s.stderr()).toContain('--allow-remote');
+  });
+
+  it('npm start falls back to browser mode here, says why, and stops on SIGTERM', async () => {
+    const s = serve([], ['scripts/start.mjs']);
+    const url = new URL(await s.firstUrl);
+    expect(url.searchParams.get('token')).toHaveLength(43);
+    const why = /not opening the desktop window: (.*)/.exec(s.stderr())?.[1];
+    console.log(`npm start: ${why}`);
+    expect(why).toBeTruthy();
+    s.child.kill('SIGTERM');
+    expect(await s.exited, `${s.stdout()}\n${s.stderr()}`).toBe(0);
   });
 });
