@@ -85,7 +85,7 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
     () =>
       model.edges
         .filter((e) => boxes.has(e.source) && boxes.has(e.target))
-        .map((e) => ({ id: e.id, source: e.source, target: e.target, type: 'rate', data: { g: e }, focusable: false, selectable: false })),
+        .map((e) => ({ id: e.id, source: e.source, target: e.target, type: 'rate', data: { g: e }, focusable: false, selectable: false, ariaLabel: e.label || 'host to bridge' })),
     [model, boxes],
   );
 

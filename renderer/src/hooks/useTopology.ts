@@ -1,11 +1,14 @@
-// The live topology: 'topology' events when the backend pushes, and a poll every
-// 1.5 s either way, so a container started elsewhere shows up within 2 s.
+// The live topology: 'topology' events when the backend pushes, and a poll either
+// way. A new container shows up after (wait until the next poll) + (one discovery),
+// so the poll starts every POLL_MS (never overlapping): with discovery at ~0.3 s that
+// is well within the 2 s promise; on a loaded host discovery itself can take ~1 s.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Topology } from '../../../shared/topology';
 import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
 
-export const TOPOLOGY_POLL_MS = 1500;
+export const TOPOLOGY_POLL_MS = 1000;
+const MIN_GAP_MS = 300;
 
 export interface TopologyState {
   topology: Topology | null;
@@ -52,10 +55,19 @@ export function useTopology(): TopologyState {
       setError(null);
       setLoading(false);
     });
-    const timer = setInterval(() => void refresh(), TOPOLOGY_POLL_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let alive = true;
+    const loop = async () => {
+      const t0 = performance.now();
+      await refresh();
+      if (!alive) return;
+      timer = setTimeout(() => void loop(), Math.max(MIN_GAP_MS, TOPOLOGY_POLL_MS - (performance.now() - t0)));
+    };
+    timer = setTimeout(() => void loop(), TOPOLOGY_POLL_MS);
     return () => {
+      alive = false;
       off();
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [refresh]);
 
