@@ -2,12 +2,13 @@
 // tcpdump per interface into one file, and fold the helper's events into
 // CaptureInfo for every front door. Errors are data with actionable codes.
 import { randomUUID } from 'node:crypto';
-import { copyFile, unlink, constants as fsc } from 'node:fs/promises';
+import { copyFile, readFile, stat, unlink, constants as fsc } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { hostname } from 'node:os';
 import type { z } from 'zod';
 import { CaptureRequest, type CaptureInfo, type CaptureRequestParsed, type PacketSummary } from '../../shared/capture';
 import type { BackendStatus } from '../../shared/api';
+import type { Topology } from '../../shared/topology';
 import { HelperCaptureStarted, helperEvents } from '../../shared/helper-protocol';
 import { CodedError, toErrorInfo } from '../../shared/result';
 import type { Backend } from './backend';
@@ -25,6 +26,8 @@ const EMIT_INTERVAL_MS = 500;
 /** How long the helper gets to end a capture on its own once every interface is gone. */
 const GONE_GRACE_MS = 1500;
 const STOP_TIMEOUT_MS = 15_000;
+/** A topology younger than this may resolve targets if its interfaces still exist. */
+const CACHE_MS = 10_000;
 
 export interface CaptureServiceDeps {
   topology: TopologyService;
@@ -143,8 +146,7 @@ export class CaptureService {
     const filter = req.filter?.trim() ?? '';
     // Everything that can be refused is refused before any tcpdump runs.
     await this.validateFilter(filter);
-    const topo = await this.deps.topology.discover();
-    const resolved = resolveTargets(topo, req.targets, filter);
+    const resolved = await this.resolveFresh(req.targets, filter);
     if (req.format === 'pcap' && (resolved.length > 1 || req.follow))
       throw new CodedError('INVALID_INPUT', `classic pcap holds exactly one interface (this capture has ${resolved.length}${req.follow ? ' and --follow may add more' : ''}): use pcapng`);
     const out = await chooseOutput(req.output, baseNameFor(resolved), req.format, this.deps.capturesDir);
@@ -181,6 +183,24 @@ export class CaptureService {
     }
     this.emit(l, true);
     return structuredClone(session.info);
+  }
+
+  /**
+   * Resolve against the topology the user is looking at when it is recent and
+   * still true (a full discovery costs 100s of ms with many containers: the
+   * time to first packet matters); otherwise discover afresh.
+   */
+  private async resolveFresh(targets: CaptureRequestParsed['targets'], filter: string): Promise<ResolvedIface[]> {
+    const last = this.deps.topology.latest();
+    if (last && Date.now() - Date.parse(last.generatedAt) < CACHE_MS) {
+      try {
+        const r = resolveTargets(last, targets, filter);
+        if (await stillThere(r, last)) return r;
+      } catch {
+        /* maybe created since: discover below */
+      }
+    }
+    return resolveTargets(await this.deps.topology.discover(), targets, filter);
   }
 
   private ifaceEnded(l: Live, index: number, reason: 'gone' | 'error'): void {
@@ -362,6 +382,22 @@ export class CaptureService {
       launchers: launchers(this.env),
     };
   }
+}
+
+/** Each host interface still has its ifindex, each namespace path still leads to its inode. */
+async function stillThere(resolved: ResolvedIface[], topo: Topology): Promise<boolean> {
+  const host = topo.namespaces.find((n) => n.inode === topo.hostNetns);
+  for (const r of resolved) {
+    if (r.netns) {
+      const st = await stat(r.netns.path).catch(() => null);
+      if (st?.ino !== r.netns.inode) return false;
+      continue;
+    }
+    const want = host?.interfaces.find((i) => i.name === r.iface)?.ifindex;
+    const have = await readFile(`/sys/class/net/${r.iface}/ifindex`, 'utf8').then(Number, () => null);
+    if (want === undefined || have !== want) return false;
+  }
+  return true;
 }
 
 function spec(r: ResolvedIface) {
