@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm run dist`: AppImage + deb with electron-builder. It needs the Electron binary
+// (electron-builder downloads it when absent); without network that download fails with
+// ENOTFOUND, so check first and say plainly what is missing instead of a stack trace.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findElectron } from './start.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function die(message) {
+  process.stderr.write(`vethscope dist: ${message}\n`);
+  process.exit(1);
+}
+
+/** fpm mappings installing each polkit policy where polkitd reads it. */
+export function policyMappings(buildDir) {
+  return readdirSync(buildDir)
+    .filter((f) => f.endsWith('.policy'))
+    .map((f) => `${path.join(buildDir, f)}=/usr/share/polkit-1/actions/${f}`);
+}
+
+async function main() {
+  const electron = findElectron(ROOT);
+  const cache = process.env.ELECTRON_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache', 'electron');
+  const cachedZip = existsSync(cache) && readdirSync(cache).some((f) => f.startsWith('electron-v') && f.endsWith('.zip'));
+  if (electron.error && !cachedZip) {
+    die(
+      `packaging needs the Electron binary, and it is not available: ${electron.error}.\n` +
+        `electron-builder would download it now (github.com), which fails without network access (ENOTFOUND).\n` +
+        `Fix: on a machine with network access run \`npm install\` (without ELECTRON_SKIP_BINARY_DOWNLOAD) or put ` +
+        `electron-v<version>-linux-x64.zip in ${cache}, then run npm run dist again.`,
+    );
+  }
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) die(`the build failed (exit ${build.status})`);
+  for (const f of ['dist/main.cjs', 'dist/preload.cjs', 'dist/cli.cjs', 'dist/renderer/index.html']) {
+    if (!existsSync(path.join(ROOT, f))) die(`${f} is missing after the build`);
+  }
+  if (!existsSync(path.join(ROOT, 'dist/helper.cjs'))) process.stderr.write('vethscope dist: warning: dist/helper.cjs is missing: captures will not work in the package\n');
+  const policies = policyMappings(path.join(ROOT, 'build'));
+  if (policies.length === 0) process.stderr.write('vethscope dist: warning: no build/*.policy: the deb installs no polkit policy\n');
+
+  // electron-builder reads YAML; js-yaml comes with it.
+  const { load } = await import('js-yaml');
+  const config = load(readFileSync(path.join(ROOT, 'build/electron-builder.yml'), 'utf8'));
+  config.deb.fpm = [...(config.deb.fpm ?? []), ...policies];
+  const tmp = mkdtempSync(path.join(tmpdir(), 'vethscope-dist-'));
+  const configFile = path.join(tmp, 'electron-builder.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/electron-builder'), ['--linux', '--config', configFile, '--projectDir', ROOT], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) die(`electron-builder failed (exit ${r.status}); see its output above`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
