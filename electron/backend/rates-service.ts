@@ -37,6 +37,10 @@ export class RatesService {
   private lastRefresh = 0;
   private closed = false;
   lastErrors: string[] = [];
+  /** CPU spent inside ticks (reading and computing), excluding rediscoveries. */
+  tickCpuMs = 0;
+  /** Rediscoveries triggered by a stale mapping. */
+  refreshes = 0;
   /** Ticks run since construction (tests and the bench watch it). */
   ticks = 0;
 
@@ -96,6 +100,7 @@ export class RatesService {
   }
 
   stop(): void {
+    this.opts.privileged?.releaseAll?.();
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -125,7 +130,10 @@ export class RatesService {
     const started = performance.now();
     try {
       if (!this.sampler.hasPlan()) this.sampler.setPlan(buildPlan(this.topology.latest() ?? (await this.topology.discover())));
+      const cpu0 = process.cpuUsage();
       const { sample, stale, errors } = await this.sampler.tick();
+      const cpu = process.cpuUsage(cpu0);
+      this.tickCpuMs += (cpu.user + cpu.system) / 1000;
       this.ticks++;
       this.lastErrors = errors;
       if (stale) this.refreshWanted = true;
@@ -139,15 +147,19 @@ export class RatesService {
     } catch (err) {
       this.lastErrors = [(err as Error).message];
     }
-    if (!this.running) return;
+    if (!this.running) {
+      this.opts.privileged?.releaseAll?.(); // stopped while this tick was reading
+      return;
+    }
     // setTimeout chain rather than setInterval: a slow tick never overlaps the next.
     this.schedule(Math.max(0, this.intervalSec * 1000 - (performance.now() - started)));
   }
 
   /** Rediscover (at most one at a time, not more often than refreshMinMs) and remap. */
   private maybeRefresh(): void {
-    if (!this.refreshWanted || this.refreshing || Date.now() - this.lastRefresh < (this.opts.refreshMinMs ?? 2000)) return;
+    if (!this.refreshWanted || this.refreshing || Date.now() - this.lastRefresh < (this.opts.refreshMinMs ?? 5000)) return;
     this.refreshWanted = false;
+    this.refreshes++;
     this.lastRefresh = Date.now();
     this.refreshing = this.topology
       .discover()

@@ -3,7 +3,7 @@
 // privileged reader for namespaces with neither (helper, or nsenter as root).
 import { readFileSync, readlinkSync } from 'node:fs';
 import { parseNsLink } from '../discovery/namespaces';
-import { execFileResult, findTool, mapPool } from '../util/exec';
+import { NamespaceAnchors } from './anchors';
 import { parseProcNetDev, type Counters } from './counters';
 import type { NamespaceRead } from './plan';
 
@@ -30,6 +30,8 @@ export interface CounterSource {
 
 /** Reads namespaces it cannot see from /proc: the helper's readCounters, or nsenter when root. */
 export interface PrivilegedCounterReader {
+  /** Let go of anything held between reads (sampling stopped). */
+  releaseAll?(): void;
   read(handles: Array<{ inode: number; path: string }>): Promise<Map<number, Map<string, Counters> | string>>;
 }
 
@@ -94,7 +96,7 @@ export class LocalCounterSource implements CounterSource {
       for (const r of viaPrivileged) {
         const v = res.get(r.inode);
         if (v instanceof Map) out.push({ inode: r.inode, at, counters: v, error: null, stale: false });
-        else out.push({ inode: r.inode, at, counters: null, error: v ?? 'no reply for this namespace', stale: true });
+        else out.push({ inode: r.inode, at, counters: null, error: v ?? 'no reply for this namespace', stale: false });
       }
     } catch (err) {
       for (const r of viaPrivileged) out.push({ inode: r.inode, at: monotonicSec(), counters: null, error: (err as Error).message, stale: false });
@@ -117,19 +119,7 @@ export class LocalCounterSource implements CounterSource {
   }
 }
 
-/** As root: `nsenter --net=PATH cat /proc/net/dev` (/proc/net follows the reader's namespace). */
+/** As root: parked nsenter children whose /proc/PID/net/dev is read each tick (see anchors.ts). */
 export function nsenterCounterReader(): PrivilegedCounterReader | null {
-  const nsenter = findTool('nsenter');
-  const cat = findTool('cat');
-  if (process.getuid?.() !== 0 || !nsenter || !cat) return null;
-  return {
-    async read(handles) {
-      const out = new Map<number, Map<string, Counters> | string>();
-      await mapPool(handles, 4, async (h) => {
-        const r = await execFileResult(nsenter, [`--net=${h.path}`, '--', cat, '/proc/net/dev'], { timeoutMs: 5000 }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
-        out.set(h.inode, r.code === 0 ? parseProcNetDev(r.stdout) : r.stderr.trim().split('\n')[0] || `exit ${r.code}`);
-      });
-      return out;
-    },
-  };
+  return NamespaceAnchors.create();
 }
