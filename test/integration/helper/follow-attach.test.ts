@@ -23,7 +23,7 @@ function removeNamespaces(): void {
 /** The veth pair between our two namespaces (both must exist). */
 function addVeth(): void {
   sh('ip', ['link', 'add', IF[0], 'netns', NS[0], 'type', 'veth', 'peer', 'name', IF[1], 'netns', NS[1]]);
-  for (let i = 0; i < 2; i++) {
+  for (const i of [0, 1] as const) {
     sh('ip', ['-n', NS[i], 'addr', 'add', `${ADDR[i]}/24`, 'dev', IF[i]]);
     sh('ip', ['-n', NS[i], 'link', 'set', IF[i], 'up']);
   }
