@@ -58,4 +58,4 @@ async function main() {
   if (r.status !== 0) die(`electron-builder failed (exit ${r.status}); see its output above`);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main(); // no top-level await: tests require() this module

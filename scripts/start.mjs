@@ -81,4 +81,4 @@ async function main() {
   run(process.execPath, [path.join(ROOT, 'bin/vethscope.cjs'), 'serve', ...process.argv.slice(2)]);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main(); // no top-level await: tests require() this module
