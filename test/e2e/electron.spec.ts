@@ -49,15 +49,15 @@ test('the window is sandboxed and exposes only window.vethscope {call, on}', asy
   test.skip(!!skipReason, skipReason);
   const page = await app!.firstWindow();
   expect(page.url()).toBe('app://vethscope/index.html');
-  const prefs = await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
+  const prefs = await app!.evaluate(({ BrowserWindow }) => (BrowserWindow.getAllWindows()[0]!.webContents as any).getLastWebPreferences());
   expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
-  expect(await page.evaluate(() => Object.keys((window as any).vethscope).sort())).toEqual(['call', 'on']);
-  expect(await page.evaluate(() => typeof (window as any).require)).toBe('undefined');
+  expect(await page.evaluate(() => Object.keys((globalThis as any).vethscope).sort())).toEqual(['call', 'on']);
+  expect(await page.evaluate(() => typeof (globalThis as any).require)).toBe('undefined');
   // Navigation away is refused: the URL stays ours.
-  await page.evaluate(() => (window.location.href = 'https://example.com/')).catch(() => {});
+  await page.evaluate(() => ((globalThis as any).location.href = 'https://example.com/')).catch(() => {});
   await page.waitForTimeout(500);
   expect(page.url()).toBe('app://vethscope/index.html');
-  const res = await page.evaluate(() => (window as any).vethscope.call('getTopology', {}));
+  const res = await page.evaluate(() => (globalThis as any).vethscope.call('getTopology', {}));
   expect(res.ok).toBe(true);
 });
 

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+// @ts-expect-error js-yaml ships no types here (it comes with electron-builder)
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM scripts without types
