@@ -21,6 +21,8 @@ export interface Resolution {
 }
 
 const PARENTED = new Set(['macvlan', 'ipvlan', 'vxlan', 'other']);
+/** How many unresolved veths a summary warning names. */
+const MAX_NAMED = 5;
 
 export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: number): Resolution {
   const warnings: string[] = [];
@@ -80,14 +82,19 @@ export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: num
     }
     pending = still;
   }
+  // Unprivileged, every host veth has an unread peer: one line says it, not hundreds.
+  const unread: string[] = [];
   for (const a of pending) {
     if (peerOf.has(a)) continue;
     const n = candidatesFor(a).length;
-    warnings.push(
-      n === 0
-        ? `veth ${a.link.name} (namespace ${a.ns.inode}): its peer is in a namespace vethscope could not read`
-        : `veth ${a.link.name} (namespace ${a.ns.inode}): ${n} possible peers, left unresolved`,
-    );
+    if (n === 0) unread.push(`${a.link.name} (namespace ${a.ns.inode})`);
+    else warnings.push(`veth ${a.link.name} (namespace ${a.ns.inode}): ${n} possible peers, left unresolved`);
+  }
+  if (unread.length === 1) warnings.push(`veth ${unread[0]}: its peer is in a namespace vethscope could not read`);
+  else if (unread.length > 1) {
+    const shown = unread.slice(0, MAX_NAMED);
+    const more = unread.length > MAX_NAMED ? ` and ${unread.length - MAX_NAMED} more` : '';
+    warnings.push(`${unread.length} veths have their peer in a namespace vethscope could not read: ${shown.join(', ')}${more}`);
   }
 
   const parentOf = (a: Node): InterfaceRef | null => {

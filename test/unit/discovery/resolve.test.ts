@@ -62,6 +62,14 @@ describe('resolvePeers', () => {
     expect(find(res, 100, 'eth0')).toMatchObject({ parent: { netns: HOST, name: 'vsd-mvp0' }, peer: null, hostPeer: null });
   });
 
+  it('summarizes veths whose peers were not read in one warning', () => {
+    const host = ns(HOST, Array.from({ length: 8 }, (_, i) => veth(10 + i, `veth${i}`, 2, 0)), { isHost: true });
+    expect(resolvePeers([host], HOST).warnings).toEqual([
+      '8 veths have their peer in a namespace vethscope could not read: veth0 (namespace 1), veth1 (namespace 1), veth2 (namespace 1), veth3 (namespace 1), veth4 (namespace 1) and 3 more',
+    ]);
+    expect(resolvePeers([ns(HOST, [veth(10, 'solo', 2, 0)], { isHost: true })], HOST).warnings).toEqual(['veth solo (namespace 1): its peer is in a namespace vethscope could not read']);
+  });
+
   it('pairs a sysfs-read link (netns unknown) with the one host veth that points back', () => {
     const res = resolvePeers([ns(HOST, [veth(30, 'vethab', 2, 4)], { isHost: true }), ns(100, [veth(2, 'eth0', 30, null, { linkNetnsUnknown: true })])], HOST);
     expect(find(res, 100, 'eth0').hostPeer).toBe('vethab');
