@@ -69,6 +69,8 @@ interface Run {
   capturedBytes: number;
   sentBytes: number;
   cpu: number;
+  /** Of `cpu`, what the tcpdump processes spent (vethscope: the rest is the helper's merge/write). */
+  tcpdumpCpu: number;
   rss: number;
 }
 
@@ -108,7 +110,7 @@ async function runBare(veth: string, dir: string, rate: string): Promise<Run> {
   const dropped = Number(/(\d+) packets dropped by kernel/.exec(err)?.[1] ?? 0);
   const size = statSync(file).size;
   rmSync(file);
-  return { tool: 'bare', rate, packets, dropped, capturedBytes: size - 24 - 16 * packets, sentBytes: sent, cpu, rss: peak };
+  return { tool: 'bare', rate, packets, dropped, capturedBytes: size - 24 - 16 * packets, sentBytes: sent, cpu, tcpdumpCpu: cpu, rss: peak };
 }
 
 async function runVethscope(s: Services, dir: string, rate: string): Promise<Run> {
@@ -118,6 +120,7 @@ async function runVethscope(s: Services, dir: string, rate: string): Promise<Run
   if (!started.ok) throw new Error(started.error.message);
   const rss = rssSampler(() => [helperPid, ...descendants(helperPid)]);
   const sent = await iperf(rate, SECONDS);
+  const tcpdumpCpu = descendants(helperPid).reduce((n, p) => n + (procStat(p)?.cpu ?? 0), 0);
   const stopped = await s.backend.call('stopCapture', { id: started.result.id });
   if (!stopped.ok) throw new Error(stopped.error.message);
   const peak = rss.stop();
@@ -126,7 +129,7 @@ async function runVethscope(s: Services, dir: string, rate: string): Promise<Run
   const cpu = after.cpu + after.childCpu - before.cpu - before.childCpu;
   for (const f of stopped.result.files) rmSync(f, { force: true }), rmSync(`${f}.json`, { force: true });
   const i = stopped.result;
-  return { tool: 'vethscope', rate, packets: i.packets, dropped: i.dropped, capturedBytes: i.bytes, sentBytes: sent, cpu, rss: peak };
+  return { tool: 'vethscope', rate, packets: i.packets, dropped: i.dropped, capturedBytes: i.bytes, sentBytes: sent, cpu, tcpdumpCpu, rss: peak };
 }
 
 /** First EPB (pcapng) in the file yet? Walks block headers only. */
@@ -199,7 +202,7 @@ async function main(): Promise<void> {
         for (const tool of order) {
           const r = tool === 'bare' ? await runBare(veth, dir, rate) : await runVethscope(s, dir, rate);
           runs.push(r);
-          console.error(`  ${tool.padEnd(9)} ${rate.padStart(4)}: ${r.packets} pkts, ${r.dropped} dropped, ${r.cpu.toFixed(2)} s CPU, ${mb(r.rss)} MB`);
+          console.error(`  ${tool.padEnd(9)} ${rate.padStart(4)}: ${r.packets} pkts, ${r.dropped} dropped, ${r.cpu.toFixed(2)} s CPU (tcpdump ${r.tcpdumpCpu.toFixed(2)}), ${mb(r.rss)} MB`);
         }
       }
     const warm: number[] = [];
@@ -211,9 +214,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) cli.push(await timeToFirstPacket(s, dir, false));
 
     console.log(`\ncapture benchmark: iperf3 ${SECONDS} s per run between two containers, host veth ${veth}, ${REPS} rep(s), CLK_TCK ${CLK}`);
-    console.log('rate   tool       packets   dropped  captured/sent  CPU s   peak RSS MB');
+    console.log('rate   tool       packets   dropped  captured/sent  CPU s  (tcpdump)  peak RSS MB');
     for (const r of runs)
-      console.log(`${(r.rate === '0' ? 'full' : r.rate).padEnd(6)} ${r.tool.padEnd(9)} ${String(r.packets).padStart(9)} ${String(r.dropped).padStart(9)}  ${(r.capturedBytes / r.sentBytes).toFixed(3).padStart(12)}  ${r.cpu.toFixed(2).padStart(5)}   ${mb(r.rss).padStart(6)}`);
+      console.log(`${(r.rate === '0' ? 'full' : r.rate).padEnd(6)} ${r.tool.padEnd(9)} ${String(r.packets).padStart(9)} ${String(r.dropped).padStart(9)}  ${(r.capturedBytes / r.sentBytes).toFixed(3).padStart(12)}  ${r.cpu.toFixed(2).padStart(5)}  (${r.tcpdumpCpu.toFixed(2).padStart(5)})    ${mb(r.rss).padStart(6)}`);
     console.log('\nratios vethscope/bare (per rate, summed over reps)        target');
     for (const rate of RATES) {
       const sum = (tool: string, k: keyof Run) => runs.filter((r) => r.rate === rate && r.tool === tool).reduce((n, r) => n + (r[k] as number), 0);

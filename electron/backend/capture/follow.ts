@@ -1,4 +1,4 @@
-// Follow a container across restarts: poll the topology every 500 ms (cheap,
+// Follow a container across restarts: poll the topology every 250 ms (cheap,
 // and needs no Docker event stream that could stall) until the container runs
 // again with a namespace, then hand back its interfaces resolved afresh.
 import type { Topology } from '../../../shared/topology';
@@ -24,7 +24,7 @@ export class Follower {
     private readonly spec: FollowSpec,
     private readonly discover: () => Promise<Topology>,
     private readonly onBack: (ifaces: ResolvedIface[]) => Promise<void>,
-    private readonly intervalMs = 500,
+    private readonly intervalMs = 250,
   ) {}
 
   start(): void {
