@@ -3,7 +3,7 @@ import type { RawNamespace } from '../../../electron/discovery/namespaces';
 import { scanNamespaces } from '../../../electron/discovery/namespaces';
 import { resolvePeers } from '../../../electron/discovery/resolve';
 import { docker, isRoot, nsInode, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
-import { createNetwork, nsPathOf, removeSuiteNetworks } from './kernel-view';
+import { createNetwork, kernelPeer, nsPathOf, removeSuiteNetworks } from './kernel-view';
 
 const SUITE = 'vsd-disc-fast';
 const NAMES = ['vsd-fp-a', 'vsd-fp-b', 'vsd-fp-none'];
@@ -21,6 +21,8 @@ describe.skipIf(!isRoot)(`discovery: sysfs fast path agrees with ip inside the n
     runContainer(SUITE, 'vsd-fp-b', ['--network', 'vsd-fp-net']);
     docker('network', 'connect', 'bridge', 'vsd-fp-b');
     runContainer(SUITE, 'vsd-fp-none', ['--network', 'none']);
+    // The host's sysfs inside the container: it describes the wrong namespace.
+    runContainer(SUITE, 'vsd-fp-hostsys', ['-v', '/sys:/sys:ro']);
   });
   afterAll(() => {
     removeSuiteContainers(SUITE);
@@ -44,5 +46,13 @@ describe.skipIf(!isRoot)(`discovery: sysfs fast path agrees with ip inside the n
     expect(peersOf(fast)).toEqual(peersOf(slow));
     // And the peer is real: every veth found has a host peer.
     expect(peersOf(fast).flat().filter(([name]) => name !== 'lo').every(([, hostPeer]) => typeof hostPeer === 'string')).toBe(true);
+  });
+
+  it('does not trust a container whose /sys is the host one: it reads that one with ip, and gets the peer right', async () => {
+    const scan = await scanNamespaces();
+    const inode = nsInode(nsPathOf('vsd-fp-hostsys'));
+    expect(scan.namespaces.find((n) => n.inode === inode)?.source).toBe('ip');
+    const eth0 = resolvePeers(scan.namespaces, scan.hostInode).interfaces.get(inode)!.find((i) => i.name === 'eth0')!;
+    expect(eth0.hostPeer).toBe(kernelPeer(nsPathOf('vsd-fp-hostsys'), 'eth0', null)!.ifname);
   });
 });

@@ -42,7 +42,8 @@ describe.skipIf(!isRoot)(`discovery: macvlan and ipvlan (${isRoot ? 'root' : SKI
     createNetwork(SUITE, 'vsd-iv-net', ['-d', 'ipvlan', '-o', `parent=${PARENT}`, '--subnet', '10.99.4.0/24']);
     const run = dockerTry('run', '-d', '--name', 'vsd-iv-a', '--label', `vethscope.test=${SUITE}`, '--network', 'vsd-iv-net', 'vethscope-test/busybox:1', 'sleep', '100000');
     if (run.status !== 0) {
-      console.log(`[discovery] ipvlan skipped: the kernel refused it: ${run.stderr.split('\n').pop()}`);
+      const why = run.stderr.split('\n').find((l) => /error/i.test(l)) ?? run.stderr;
+      console.log(`[discovery] ipvlan skipped: the kernel refused it: ${why}`);
       ctx.skip();
       return;
     }
