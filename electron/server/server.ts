@@ -73,8 +73,10 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   function requestToken(req: IncomingMessage, allowCookie: boolean): string | undefined {
     const header = req.headers[TOKEN_HEADER];
     if (typeof header === 'string') return header;
-    const q = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get(TOKEN_QUERY);
-    if (q !== null) return q;
+    const q = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').getAll(TOKEN_QUERY);
+    // A doubled ?token= is ambiguous (proxies and parsers disagree on which one counts): refuse it.
+    if (q.length > 1) return '\0ambiguous';
+    if (q.length === 1) return q[0];
     // The page's own assets (<script src>) cannot carry the token: after the page loaded
     // with ?token=, a strict same-site, HttpOnly cookie stands in for static files only.
     if (allowCookie) return readCookie(req.headers.cookie, cookieName);
