@@ -15,11 +15,14 @@ const BARE_IMAGE = 'vethscope-test/vsd-noshell:1';
 function ensureBareImage(): void {
   if (dockerTry('image', 'inspect', BARE_IMAGE).status === 0) return;
   const root = mkdtempSync(join(tmpdir(), 'vsd-noshell-'));
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'etc']) mkdirSync(join(root, d));
-  copyFileSync('/bin/busybox', join(root, 'bin', 'sleep'));
-  const tar = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 << 20 });
-  execFileSync('docker', ['import', '--change', 'ENTRYPOINT ["/bin/sleep"]', '--change', 'CMD ["100000"]', '-', BARE_IMAGE], { input: tar, env: testEnv() });
-  rmSync(root, { recursive: true, force: true });
+  try {
+    for (const d of ['bin', 'proc', 'sys', 'dev', 'etc']) mkdirSync(join(root, d));
+    copyFileSync('/bin/busybox', join(root, 'bin', 'sleep'));
+    const tar = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 << 20 });
+    execFileSync('docker', ['import', '--change', 'ENTRYPOINT ["/bin/sleep"]', '--change', 'CMD ["100000"]', '-', BARE_IMAGE], { input: tar, env: testEnv() });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 describe.skipIf(!isRoot)(`discovery: shell-less image, stop and restart (${isRoot ? 'root' : SKIP_REASON})`, () => {
