@@ -29,7 +29,21 @@ ensure_bridge() {
   fi
 }
 
+NOSHELL_IMAGE="${IMAGE%%:*}-noshell:2"
+
+# An image with no shell and no cat: the manual method (docker exec cat iflink) cannot work on it.
+# busybox picks its applet from argv[0], so it is installed as /bin/sleep and nothing else.
+build_noshell_image() {
+  local bare; bare=$(mktemp -d)
+  mkdir -p "$bare/bin" "$bare/proc" "$bare/sys" "$bare/dev"
+  cp /bin/busybox "$bare/bin/sleep"
+  tar -C "$bare" -c . | docker import --change 'ENTRYPOINT ["/bin/sleep"]' --change 'CMD ["100000"]' - "$NOSHELL_IMAGE" >/dev/null
+  rm -rf "$bare"
+  log "built image $NOSHELL_IMAGE"
+}
+
 ensure_image() {
+  docker image inspect "$NOSHELL_IMAGE" >/dev/null 2>&1 || build_noshell_image
   docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
   local rootfs; rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
@@ -40,13 +54,8 @@ ensure_image() {
     ln -sf busybox "$rootfs/bin/$applet"
   done
   tar -C "$rootfs" -c . | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$IMAGE" >/dev/null
-  # An image with no shell and no cat: the manual method cannot work on it.
-  local bare; bare=$(mktemp -d)
-  mkdir -p "$bare/bin" "$bare/proc" "$bare/sys" "$bare/dev"
-  cp /bin/busybox "$bare/bin/sleeper"
-  tar -C "$bare" -c . | docker import --change 'ENTRYPOINT ["/bin/sleeper","sleep"]' --change 'CMD ["100000"]' - "${IMAGE%%:*}-noshell:1" >/dev/null
-  rm -rf "$rootfs" "$bare"
-  log "built images $IMAGE and ${IMAGE%%:*}-noshell:1"
+  rm -rf "$rootfs"
+  log "built image $IMAGE"
 }
 
 start() {

@@ -7,7 +7,7 @@ export const SKIP_REASON = 'needs root (private dockerd, network namespaces, tcp
 export const TEST_ROOT = process.env.VETHSCOPE_TEST_ROOT ?? '/tmp/vethscope-test';
 export const DOCKER_HOST = process.env.DOCKER_HOST ?? `unix://${TEST_ROOT}/docker.sock`;
 export const IMAGE = 'vethscope-test/busybox:1';
-export const NOSHELL_IMAGE = 'vethscope-test/busybox-noshell:1';
+export const NOSHELL_IMAGE = 'vethscope-test/busybox-noshell:2';
 export const TEST_BRIDGE = process.env.VETHSCOPE_TEST_BRIDGE ?? 'vsbr0';
 /** Every test container carries this label, so a suite removes exactly its own. */
 export const TEST_LABEL = 'vethscope.test';

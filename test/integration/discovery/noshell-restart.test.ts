@@ -1,35 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { docker, dockerTry, isRoot, nsInode, testEnv, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
+import { docker, dockerTry, isRoot, nsInode, NOSHELL_IMAGE, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
 import { discover, kernelPeer, nsPathOf } from './kernel-view';
 
 const SUITE = 'vsd-disc-life';
-// The shared vethscope-test/busybox-noshell:1 names busybox "sleeper", which busybox
-// rejects ("applet not found"), so it exits at once. This image names it "sleep":
-// still no shell and no cat.
-const BARE_IMAGE = 'vethscope-test/vsd-noshell:1';
-
-function ensureBareImage(): void {
-  if (dockerTry('image', 'inspect', BARE_IMAGE).status === 0) return;
-  const root = mkdtempSync(join(tmpdir(), 'vsd-noshell-'));
-  try {
-    for (const d of ['bin', 'proc', 'sys', 'dev', 'etc']) mkdirSync(join(root, d));
-    copyFileSync('/bin/busybox', join(root, 'bin', 'sleep'));
-    const tar = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 << 20 });
-    execFileSync('docker', ['import', '--change', 'ENTRYPOINT ["/bin/sleep"]', '--change', 'CMD ["100000"]', '-', BARE_IMAGE], { input: tar, env: testEnv() });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(!isRoot)(`discovery: shell-less image, stop and restart (${isRoot ? 'root' : SKIP_REASON})`, () => {
   beforeAll(() => {
     removeSuiteContainers(SUITE);
-    ensureBareImage();
-    runContainer(SUITE, 'vsd-life-bare', [], BARE_IMAGE, []);
+    runContainer(SUITE, 'vsd-life-bare', [], NOSHELL_IMAGE, []);
     runContainer(SUITE, 'vsd-life-cycle');
   });
   afterAll(() => removeSuiteContainers(SUITE));
