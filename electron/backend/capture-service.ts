@@ -71,7 +71,11 @@ export class CaptureService {
     on('captureIfaceEnded', (e) => this.with(e.captureId, (l) => this.ifaceEnded(l, e.iface, e.reason)));
     on('captureEnded', (e) => this.with(e.captureId, (l) => this.ended(l, () => l.session.onEnded(e))));
     // The helper process went away: every running capture is over.
-    h.onExitEvent?.(() => this.helperDied(undefined));
+    h.onExitEvent?.(() => {
+      this.helperDied(undefined);
+      // The UI shows whether privileged capture is available: tell it the helper is gone.
+      void this.status().then((st) => backend.emit('status', st), () => undefined);
+    });
 
     backend.handle('validateFilter', async ({ filter }) => {
       await this.validateFilter(filter);
