@@ -62,6 +62,10 @@ export class CaptureOutput {
   private totalCommitted = 0;
   private ifaces: IfaceDesc[] = [];
   packets = 0;
+  /** Packets queued since the last successful flush (interface, original length). */
+  private unflushed: Array<{ iface: number; origLen: number }> = [];
+  /** The packets a failed flush cut back out of the file: their counts must be taken back. */
+  lostInFailedFlush: Array<{ iface: number; origLen: number }> = [];
 
   constructor(private readonly o: OutputOptions) {}
 
@@ -114,6 +118,7 @@ export class CaptureOutput {
       this.queue([pcapRecordHeader(rec), rec.data]);
     }
     this.packets++;
+    this.unflushed.push({ iface, origLen: rec.origLen });
   }
 
   private rotate(): void {
@@ -141,8 +146,12 @@ export class CaptureOutput {
       }
       closeSync(this.fd);
       this.fd = null;
+      this.lostInFailedFlush = this.unflushed;
+      this.packets -= this.unflushed.length;
+      this.unflushed = [];
       throw err;
     }
+    this.unflushed = [];
     this.committed += n;
     this.totalCommitted += n;
   }

@@ -178,9 +178,21 @@ export class CaptureSession {
       this.out.flush();
       if (reason) void this.end(reason);
     } catch (e) {
+      this.takeBackUnwritten();
       const err = toErrorInfo(e);
       void this.end(err.code === 'DISK_FULL' ? 'disk-full' : 'error', err);
     }
+  }
+
+  /** A failed flush cut its batch out of the file: those packets were never written, so they are not counted. */
+  private takeBackUnwritten(): void {
+    for (const { iface, origLen } of this.out.lostInFailedFlush) {
+      const f = this.ifaces.find((x) => x.idb === iface);
+      if (!f) continue;
+      f.packets--;
+      f.bytes -= origLen;
+    }
+    this.out.lostInFailedFlush = [];
   }
 
   private totals() {
@@ -246,6 +258,7 @@ export class CaptureSession {
         this.out.close(this.ifaces.map((f) => ({ received: f.source.receivedByFilter, dropped: f.source.dropped })));
       }
     } catch (e) {
+      this.takeBackUnwritten();
       error = toErrorInfo(e);
       finalReason = error.code === 'DISK_FULL' ? 'disk-full' : 'error';
     }
