@@ -35,6 +35,12 @@ if [ "$IS_ROOT" = 1 ]; then
 else
   skip "integration" "needs root for the private Docker daemon, network namespaces and tcpdump (run: sudo npm test)"
 fi
+if [ "$IS_ROOT" = 1 ]; then
+  # Its own private dockerd (/tmp/vethscope-hard, bridge vshbr0): the fault tests stop and start it.
+  stage "hardening" npx vitest run --config test/hardening/vitest.config.ts --reporter=default --reporter=./test/hardening/summary-reporter.ts --reporter=json --outputFile="$REPORTS/hardening.json"
+else
+  skip "hardening" "needs root (helper as root, private dockerd, tcpdump, tmpfs mounts)"
+fi
 
 printf '\n=== summary ===\n'
 printf '%s\n' "${RESULTS[@]}" "${SKIPPED[@]}"
