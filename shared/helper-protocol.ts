@@ -51,6 +51,13 @@ export const helperOps = {
         sectionComment: z.string().max(8192),
         stop: z.object({ durationSec: z.number().positive().optional(), packetCount: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).strict(),
         ring: z.object({ files: z.number().int().min(2).max(1000), fileBytes: z.number().int().min(4096) }).strict().nullable(),
+        /**
+         * Follow: once every interface is gone, wait up to this long for an
+         * attachInterface instead of ending with target-gone after 1.5 s (the
+         * backend watches the container and stops the capture itself).
+         * Optional: older clients leave it out.
+         */
+        keepAliveSec: z.number().int().min(1).max(3600).optional(),
       })
       .strict(),
   },

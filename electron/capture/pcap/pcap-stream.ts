@@ -23,6 +23,12 @@ export interface PcapRecord {
   origLen: number;
   /** capLen bytes; may share memory with the chunk passed to push(): do not mutate. */
   data: Buffer;
+  /**
+   * Set when the parser was made with `reuseScratch` and this record straddled
+   * chunks: `data` lives in a scratch buffer that a later push() overwrites,
+   * so copy it before push() is called again if it must live longer.
+   */
+  transient?: boolean;
 }
 
 export const PCAP_GLOBAL_HEADER_LEN = 24;
@@ -71,9 +77,26 @@ export class PcapStreamParser {
   /** A record whose header is known but whose data is still arriving. */
   private partial: { rec: PcapRecord; filled: number } | null = null;
   private recordCount = 0;
+  /** Two scratch buffers used in turn for records that straddle chunks (reuseScratch only). */
+  private scratch: [Buffer | null, Buffer | null] = [null, null];
+  private scratchTurn = 0;
+
+  /**
+   * reuseScratch: records that straddle chunks are assembled in reusable
+   * buffers (marked `transient`) instead of a fresh allocation each: for a
+   * consumer that copies every record before its next push().
+   */
+  constructor(private readonly opts: { reuseScratch?: boolean } = {}) {}
 
   get header(): PcapHeader | null {
     return this.hdr;
+  }
+
+  /** Let go of buffers held for unfinished records (the stream is over). */
+  dispose(): void {
+    this.scratch = [null, null];
+    this.partial = null;
+    this.headBytes = null;
   }
 
   /** Records returned so far. */
@@ -162,10 +185,19 @@ export class PcapStreamParser {
     const u32 = (o: number) => (le ? buf.readUInt32LE(off + o) : buf.readUInt32BE(off + o));
     const capLen = u32(8);
     if (capLen > MAX_SANE_CAPLEN) throw new PcapFormatError(`record length ${capLen} is not plausible: stream corrupt or out of step`);
-    this.partial = {
-      rec: { tsSec: u32(0), tsFrac: u32(4), capLen, origLen: u32(12), data: Buffer.allocUnsafe(capLen) },
-      filled: 0,
-    };
+    let data: Buffer;
+    let transient = false;
+    if (this.opts.reuseScratch) {
+      // Alternate: a record finished early in one push() may be followed by a new partial one in the same push().
+      const turn = (this.scratchTurn ^= 1);
+      let s = this.scratch[turn];
+      if (!s || s.length < capLen) s = this.scratch[turn] = Buffer.allocUnsafeSlow(Math.max(capLen, 65536));
+      data = s.subarray(0, capLen);
+      transient = true;
+    } else {
+      data = Buffer.allocUnsafe(capLen);
+    }
+    this.partial = { rec: { tsSec: u32(0), tsFrac: u32(4), capLen, origLen: u32(12), data, ...(transient ? { transient } : {}) }, filled: 0 };
   }
 
   /** Copy bytes into the partial record; emits it when full. Returns the new offset in `chunk`. */

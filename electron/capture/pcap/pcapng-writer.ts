@@ -198,3 +198,58 @@ export function pcapRecordHeader(rec: { tsSec: number; tsFrac: number; capLen: n
   b.writeUInt32LE(rec.origLen >>> 0, 12);
   return b;
 }
+
+// ---- allocation-free encoders for the capture hot path ----
+
+const TWO32 = 0x1_0000_0000;
+
+/**
+ * `tsSec * unitsPerSec + tsFrac` as the two 32-bit halves pcapng wants, in
+ * plain numbers (exact: every intermediate stays below 2^53), so the hot path
+ * allocates no BigInt per packet.
+ */
+export function splitTs(tsSec: number, tsFrac: number, unitsPerSec: number): [hi: number, lo: number] {
+  const s = tsSec >>> 0;
+  const aHi = (s >>> 16) * unitsPerSec; // × 2^16
+  const aLo = (s & 0xffff) * unitsPerSec;
+  const q = Math.floor(aHi / 65536);
+  const r = aHi - q * 65536; // aHi × 2^16 = q × 2^32 + r × 2^16
+  const low = r * 65536 + aLo + tsFrac;
+  const carry = Math.floor(low / TWO32);
+  return [q + carry, low - carry * TWO32];
+}
+
+/** Bytes an EPB without options takes for `capLen` bytes of packet. */
+export const epbLength = (capLen: number) => 32 + pad4(capLen);
+
+/**
+ * Encode a whole EPB (no options) into `buf` at `off`, copying the packet
+ * bytes; returns the offset after it. Padding is zeroed. The caller makes sure
+ * `epbLength(capLen)` bytes fit.
+ */
+export function writeEpbInto(buf: Buffer, off: number, interfaceId: number, tsHi: number, tsLo: number, capLen: number, origLen: number, data: Buffer): number {
+  const total = 32 + pad4(capLen);
+  buf.writeUInt32LE(BT_EPB, off);
+  buf.writeUInt32LE(total, off + 4);
+  buf.writeUInt32LE(interfaceId, off + 8);
+  buf.writeUInt32LE(tsHi, off + 12);
+  buf.writeUInt32LE(tsLo, off + 16);
+  buf.writeUInt32LE(capLen, off + 20);
+  buf.writeUInt32LE(origLen, off + 24);
+  data.copy(buf, off + 28, 0, capLen);
+  let p = off + 28 + capLen;
+  const end = off + total - 4;
+  while (p < end) buf[p++] = 0;
+  buf.writeUInt32LE(total, end);
+  return off + total;
+}
+
+/** Classic pcap record header + data into `buf` at `off`; returns the offset after it. */
+export function writePcapRecordInto(buf: Buffer, off: number, tsSec: number, tsFrac: number, capLen: number, origLen: number, data: Buffer): number {
+  buf.writeUInt32LE(tsSec >>> 0, off);
+  buf.writeUInt32LE(tsFrac >>> 0, off + 4);
+  buf.writeUInt32LE(capLen >>> 0, off + 8);
+  buf.writeUInt32LE(origLen >>> 0, off + 12);
+  data.copy(buf, off + 16, 0, capLen);
+  return off + 16 + capLen;
+}

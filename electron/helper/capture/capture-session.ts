@@ -6,7 +6,7 @@ import { CodedError, toErrorInfo, type ErrorInfo } from '../../../shared/result'
 import type { PcapHeader, PcapRecord } from '../../capture/pcap/pcap-stream';
 import type { Invoker } from '../identity';
 import { CaptureOutput } from './capture-file';
-import { Merger, type Queued } from './merger';
+import { Merger } from './merger';
 import { TcpdumpSource } from './tcpdump-source';
 import { unlinkAsUser } from './user-files';
 
@@ -22,6 +22,45 @@ const POLL_MS = 1000;
 const GONE_GRACE_MS = 1500;
 const SAMPLE_MAX = 200;
 const SAMPLE_BYTES = 256;
+/** Stop reading tcpdump above this much waiting for the disk (merger + output), read again below LOW_WATER. */
+const HIGH_WATER = 24 << 20;
+const LOW_WATER = 8 << 20;
+
+/**
+ * The heads of the last SAMPLE_MAX packets, copied into preallocated slots:
+ * nothing keeps a packet (or the pipe chunk it came in) alive for the live view.
+ */
+class SampleRing {
+  private readonly slots = Array.from({ length: SAMPLE_MAX }, () => ({ iface: 0, tsSec: 0, tsFrac: 0, origLen: 0, len: 0, head: Buffer.allocUnsafeSlow(SAMPLE_BYTES) }));
+  private next = 0;
+  private count = 0;
+
+  add(iface: number, rec: PcapRecord): void {
+    const s = this.slots[this.next]!;
+    this.next = (this.next + 1) % SAMPLE_MAX;
+    if (this.count < SAMPLE_MAX) this.count++;
+    s.iface = iface;
+    s.tsSec = rec.tsSec;
+    s.tsFrac = rec.tsFrac;
+    s.origLen = rec.origLen;
+    s.len = rec.data.copy(s.head, 0, 0, Math.min(SAMPLE_BYTES, rec.capLen));
+  }
+
+  /** Oldest first; empties the ring. */
+  take<T>(fn: (s: { iface: number; tsSec: number; tsFrac: number; origLen: number; head: Buffer }) => T): T[] {
+    const out: T[] = [];
+    for (let i = this.count; i > 0; i--) {
+      const s = this.slots[(this.next - i + SAMPLE_MAX) % SAMPLE_MAX]!;
+      out.push(fn({ iface: s.iface, tsSec: s.tsSec, tsFrac: s.tsFrac, origLen: s.origLen, head: s.head.subarray(0, s.len) }));
+    }
+    this.count = 0;
+    return out;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
 
 interface Iface {
   spec: IfaceSpec;
@@ -35,13 +74,17 @@ interface Iface {
 export class CaptureSession {
   state: 'starting' | 'running' | 'stopping' | 'ended' = 'starting';
   private readonly ifaces: Iface[] = [];
-  private readonly merger = new Merger(200);
+  private merger = new Merger(200);
   private readonly out: CaptureOutput;
   private timers: NodeJS.Timeout[] = [];
   private goneTimer: NodeJS.Timeout | null = null;
-  private samples: Queued[] = [];
+  private samples: SampleRing | null = new SampleRing();
   private ready = false;
   private ending: Promise<Ended> | null = null;
+  /** A stop limit (count, size) was reached: nothing more goes into the file. */
+  private limit: EndReason | null = null;
+  /** Reading is paused: too much is waiting for the disk. */
+  private throttled = false;
 
   constructor(
     readonly p: StartParams,
@@ -49,6 +92,11 @@ export class CaptureSession {
     private readonly emit: Emit,
   ) {
     this.out = new CaptureOutput({ path: p.path, format: p.format, ring: p.ring, sectionComment: p.sectionComment, invoker });
+    this.out.onWritten = () => this.throttle();
+    this.out.onError = (e) => {
+      this.takeBackUnwritten();
+      if (this.state === 'running') void this.end(e.code === 'DISK_FULL' ? 'disk-full' : 'error', toErrorInfo(e));
+    };
   }
 
   async start(): Promise<{ captureId: string; files: string[]; linkTypes: number[] }> {
@@ -61,11 +109,7 @@ export class CaptureSession {
       this.out.flush();
     } catch (e) {
       await Promise.all(this.ifaces.map((f) => f.source.stop(500)));
-      try {
-        this.out.close(null);
-      } catch {
-        /* the start error matters more */
-      }
+      await this.out.close(null).catch(() => undefined); // the start error matters more
       for (const f of this.out.files) unlinkAsUser(this.invoker, f);
       this.state = 'ended';
       throw e;
@@ -107,7 +151,7 @@ export class CaptureSession {
           f.header = h;
           if (this.ready) this.addIdb(f); // attached later: its IDB goes in now, before its first packet
         },
-        onRecords: (recs: PcapRecord[]) => this.merger.push(index, recs, f.header?.nanos ?? false),
+        onRecords: (recs: PcapRecord[]) => this.onRecords(index, f, recs),
         onEnd: (kind, message) => this.onIfaceEnd(index, kind, message),
       },
     );
@@ -120,6 +164,40 @@ export class CaptureSession {
       promise = Promise.reject(e);
     }
     return { index, promise };
+  }
+
+  /**
+   * One live interface and nothing waiting in the merger: straight into the
+   * output batch (copied there, so the pipe chunk is free at once). Otherwise
+   * through the merger, which releases records as soon as order allows.
+   */
+  private onRecords(index: number, f: Iface, recs: PcapRecord[]): void {
+    if (this.state === 'ended') return;
+    if (this.merger.queued === 0 && this.ready && this.liveSources() === 1 && f.idb !== null) {
+      for (const rec of recs) if (!this.deliver(index, rec)) break;
+    } else {
+      this.merger.push(index, recs, f.header?.nanos ?? false);
+      if (this.ready) this.writeReady(false);
+    }
+    this.throttle();
+  }
+
+  private liveSources(): number {
+    let n = 0;
+    for (const f of this.ifaces) if (!f.source.ended) n++;
+    return n;
+  }
+
+  /** Pause every tcpdump while too much waits for the disk; read again once it has caught up. */
+  private throttle(): void {
+    const waiting = this.out.queuedBytes + this.merger.bytes;
+    if (!this.throttled && waiting > HIGH_WATER && this.state === 'running') {
+      this.throttled = true;
+      for (const f of this.ifaces) f.source.pause();
+    } else if (this.throttled && (waiting < LOW_WATER || this.state !== 'running')) {
+      this.throttled = false;
+      for (const f of this.ifaces) f.source.resume();
+    }
   }
 
   private addIdb(f: Iface): void {
@@ -145,54 +223,62 @@ export class CaptureSession {
   /** Every interface has ended: target-gone after the grace period, unless an attach comes first. */
   private armGoneTimer(): void {
     if (this.state !== 'running' || this.goneTimer || !this.ifaces.every((f) => f.source.ended)) return;
-    // The backend may attachInterface (follow) within the grace period.
-    this.goneTimer = setTimeout(() => {
-      this.goneTimer = null;
-      if (this.ifaces.every((f) => f.source.ended)) void this.end('target-gone');
-    }, GONE_GRACE_MS);
+    // The backend may attachInterface (follow) within the grace period; with
+    // keepAliveSec it has that long to decide (it stops or attaches itself).
+    this.goneTimer = setTimeout(
+      () => {
+        this.goneTimer = null;
+        if (this.ifaces.every((f) => f.source.ended)) void this.end('target-gone');
+      },
+      this.p.keepAliveSec ? this.p.keepAliveSec * 1000 : GONE_GRACE_MS,
+    );
   }
 
-  /** Move merged records into the file; returns a stop reason when a limit is hit. */
-  private writeReady(all: boolean): EndReason | null {
-    const batch = this.merger.take(Date.now(), all);
+  /** One record into the file (counted, sampled); false once a stop limit is reached. */
+  private deliver(index: number, rec: PcapRecord): boolean {
+    if (this.limit || !this.out.isOpen || this.out.failed) return false;
     const { packetCount, maxBytes } = this.p.stop;
-    for (const q of batch) {
-      if (packetCount && this.out.packets >= packetCount) return 'count';
-      const f = this.ifaces[q.iface]!;
-      if (f.idb === null) continue; // cannot happen: headers precede records
-      this.out.writePacket(f.idb, q.rec);
-      f.packets++;
-      f.bytes += q.rec.origLen;
-      this.samples.push(q);
-      if (this.samples.length > SAMPLE_MAX * 2) this.samples = this.samples.slice(-SAMPLE_MAX);
-      if (maxBytes && this.out.bytes >= maxBytes) return 'size';
-    }
-    if (packetCount && this.out.packets >= packetCount) return 'count';
-    return null;
+    if (packetCount && this.out.packets >= packetCount) return this.hitLimit('count');
+    const f = this.ifaces[index]!;
+    if (f.idb === null) return true; // cannot happen: headers precede records
+    this.out.writePacket(f.idb, rec);
+    f.packets++;
+    f.bytes += rec.origLen;
+    this.samples?.add(index, rec);
+    if (maxBytes && this.out.bytes >= maxBytes) return this.hitLimit('size');
+    if (packetCount && this.out.packets >= packetCount) return this.hitLimit('count');
+    return true;
+  }
+
+  private hitLimit(reason: EndReason): false {
+    this.limit = reason;
+    if (this.state === 'running') void this.end(reason);
+    return false;
+  }
+
+  /** Move merged records into the file. */
+  private writeReady(all: boolean): void {
+    if (!this.merger.queued) return;
+    for (const q of this.merger.take(Date.now(), all)) if (!this.deliver(q.iface, q.rec)) break;
   }
 
   private tick(): void {
     if (!this.ready || this.state !== 'running') return;
-    try {
-      const reason = this.writeReady(false);
-      this.out.flush();
-      if (reason) void this.end(reason);
-    } catch (e) {
-      this.takeBackUnwritten();
-      const err = toErrorInfo(e);
-      void this.end(err.code === 'DISK_FULL' ? 'disk-full' : 'error', err);
-    }
+    this.writeReady(false);
+    this.out.flush(); // hand the batch to the writer: on disk within a tick or so
+    this.throttle();
   }
 
-  /** A failed flush cut its batch out of the file: those packets were never written, so they are not counted. */
+  /** A failed write cut its batch (and dropped the queued ones): those packets were never written, so they are not counted. */
   private takeBackUnwritten(): void {
-    for (const { iface, origLen } of this.out.lostInFailedFlush) {
-      const f = this.ifaces.find((x) => x.idb === iface);
-      if (!f) continue;
-      f.packets--;
-      f.bytes -= origLen;
-    }
-    this.out.lostInFailedFlush = [];
+    const lost = this.out.lost;
+    lost.packets.forEach((n, idb) => {
+      const f = this.ifaces.find((x) => x.idb === idb);
+      if (!f || !n) return;
+      f.packets -= n;
+      f.bytes -= lost.bytes[idb] ?? 0;
+    });
+    this.out.lost = { packets: [], bytes: [] };
   }
 
   private totals() {
@@ -220,20 +306,18 @@ export class CaptureSession {
 
   private report(): void {
     this.emit('captureStats', this.stats());
-    if (!this.samples.length) return;
-    const take = this.samples.slice(-SAMPLE_MAX);
-    this.samples = [];
+    if (!this.samples?.size) return;
     this.emit('captureSamples', {
       captureId: this.p.captureId,
-      samples: take.map((q) => {
-        const h = this.ifaces[q.iface]!.header!;
+      samples: this.samples.take((s) => {
+        const h = this.ifaces[s.iface]!.header!;
         return {
-          iface: q.iface,
-          tsSec: q.rec.tsSec,
-          tsUsec: h.nanos ? Math.floor(q.rec.tsFrac / 1000) : q.rec.tsFrac,
-          origLen: q.rec.origLen,
+          iface: s.iface,
+          tsSec: s.tsSec,
+          tsUsec: h.nanos ? Math.floor(s.tsFrac / 1000) : s.tsFrac,
+          origLen: s.origLen,
           linkType: h.linkType,
-          data: q.rec.data.subarray(0, SAMPLE_BYTES).toString('base64'),
+          data: s.head.toString('base64'),
         };
       }),
     });
@@ -249,23 +333,36 @@ export class CaptureSession {
     this.state = 'stopping';
     for (const t of this.timers) clearInterval(t);
     if (this.goneTimer) clearTimeout(this.goneTimer);
+    this.throttle(); // not running any more: read again so tcpdump can flush and exit on SIGINT
     await Promise.all(this.ifaces.map((f) => f.source.stop(2000)));
     let finalReason = reason;
     try {
       if (this.out.isOpen && reason !== 'disk-full') {
-        const limit = this.writeReady(true);
-        if (limit && reason === 'user') finalReason = reason; // the user's stop came first
-        this.out.close(this.ifaces.map((f) => ({ received: f.source.receivedByFilter, dropped: f.source.dropped })));
+        this.writeReady(true);
+        await this.out.close(this.ifaces.map((f) => ({ received: f.source.receivedByFilter, dropped: f.source.dropped })));
+      } else {
+        await this.out.close(null).catch(() => undefined);
       }
     } catch (e) {
       this.takeBackUnwritten();
       error = toErrorInfo(e);
       finalReason = error.code === 'DISK_FULL' ? 'disk-full' : 'error';
     }
+    if (this.out.failed && finalReason !== 'disk-full' && finalReason !== 'error') {
+      // The write failed while stopping: say so rather than the stop's reason.
+      this.takeBackUnwritten();
+      error = toErrorInfo(this.out.failed);
+      finalReason = error.code === 'DISK_FULL' ? 'disk-full' : 'error';
+    }
     this.state = 'ended';
     const ended: Ended = { captureId: this.p.captureId, reason: finalReason, error, ...this.totals(), files: [...this.out.files] };
     this.emit('captureStats', this.stats());
     this.emit('captureEnded', ended);
+    // Ended sessions are kept a while (to answer ALREADY_STOPPED): keep nothing heavy.
+    this.merger.clear();
+    this.merger = new Merger(200);
+    this.samples = null;
+    for (const f of this.ifaces) f.source.parser.dispose();
     return ended;
   }
 }

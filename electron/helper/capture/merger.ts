@@ -1,7 +1,9 @@
 // Merges per-interface record streams (each already in time order) into one
 // time-ordered stream. A record leaves when every live interface has something
 // queued (so nothing earlier can still come), or when it has waited `holdMs`
-// (a quiet interface must not stall the others forever).
+// (a quiet interface must not stall the others forever), or when more than
+// `maxBytes` are queued (records are views of pipe chunks: memory stays bounded
+// at full rate, at the price of order across interfaces beyond that window).
 import type { PcapRecord } from '../../capture/pcap/pcap-stream';
 
 export interface Queued {
@@ -13,7 +15,7 @@ export interface Queued {
 }
 
 class Queue {
-  items: Queued[] = [];
+  items: Array<Queued | undefined> = [];
   head = 0;
   live = true;
   get size(): number {
@@ -23,8 +25,12 @@ class Queue {
     return this.items[this.head];
   }
   shift(): Queued {
-    const q = this.items[this.head++]!;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
+    const q = this.items[this.head]!;
+    this.items[this.head++] = undefined; // the record (and the pipe chunk it views) is free once written
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -37,7 +43,13 @@ const earlier = (a: Queued, b: Queued) => a.rec.tsSec < b.rec.tsSec || (a.rec.ts
 export class Merger {
   private queues: Queue[] = [];
 
-  constructor(private readonly holdMs = 200) {}
+  /** capLen bytes queued over every interface. */
+  bytes = 0;
+
+  constructor(
+    private readonly holdMs = 200,
+    private readonly maxBytes = 16 << 20,
+  ) {}
 
   addInterface(): number {
     this.queues.push(new Queue());
@@ -52,7 +64,12 @@ export class Merger {
 
   push(iface: number, recs: PcapRecord[], nanos: boolean, now = Date.now()): void {
     const q = this.queues[iface]!;
-    for (const rec of recs) q.items.push({ iface, rec, ns: nanos ? rec.tsFrac : rec.tsFrac * 1000, arrived: now });
+    for (let rec of recs) {
+      // A record assembled in the parser's scratch buffer is overwritten by its next push: keep a copy.
+      if (rec.transient) rec = { ...rec, data: Buffer.from(rec.data), transient: false };
+      q.items.push({ iface, rec, ns: nanos ? rec.tsFrac : rec.tsFrac * 1000, arrived: now });
+      this.bytes += rec.capLen;
+    }
   }
 
   /** Records ready to write, oldest first. `all` drains everything (at stop). */
@@ -71,10 +88,20 @@ export class Merger {
       }
       if (!best) break;
       const h = best.peek()!;
-      if (!all && waitingOnEmptyLive && now - h.arrived < this.holdMs) break;
+      if (!all && waitingOnEmptyLive && now - h.arrived < this.holdMs && this.bytes <= this.maxBytes) break;
       out.push(best.shift());
+      this.bytes -= h.rec.capLen;
     }
     return out;
+  }
+
+  /** Forget everything queued (the capture is over). */
+  clear(): void {
+    for (const q of this.queues) {
+      q.items = [];
+      q.head = 0;
+    }
+    this.bytes = 0;
   }
 
   get queued(): number {

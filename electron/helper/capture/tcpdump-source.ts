@@ -58,7 +58,9 @@ export function requireCaptureTools(): { setpriv: string; nsenter: string; tcpdu
 }
 
 export class TcpdumpSource {
-  readonly parser = new PcapStreamParser();
+  // Records are consumed (copied into the output's batch, or by the merger) before the next chunk.
+  readonly parser = new PcapStreamParser({ reuseScratch: true });
+  private paused = false;
   private child: ChildProcess | null = null;
   private stderrTail = '';
   private signalled = false;
@@ -188,6 +190,23 @@ export class TcpdumpSource {
     for (const f of this.exitWaiters.splice(0)) f();
   }
 
+  /**
+   * Stop reading tcpdump's stdout (backpressure: the pipe fills, tcpdump
+   * blocks, its kernel buffer absorbs, then the kernel drops and tcpdump
+   * counts the drops) / read again.
+   */
+  pause(): void {
+    if (this.paused || !this.child?.stdout) return;
+    this.paused = true;
+    this.child.stdout.pause();
+  }
+
+  resume(): void {
+    if (!this.paused || !this.child?.stdout) return;
+    this.paused = false;
+    this.child.stdout.resume();
+  }
+
   /** Ask for statistics (tcpdump prints them on SIGUSR1). */
   poll(): void {
     // SIGUSR1's default action is to terminate: tcpdump installs its handler
@@ -201,6 +220,7 @@ export class TcpdumpSource {
   stop(graceMs = 2000): Promise<void> {
     if (this.ended || !this.child) return Promise.resolve();
     this.signalled = true;
+    this.resume(); // a paused pipe would keep tcpdump blocked in write() and deaf to SIGINT's clean exit
     this.child.kill('SIGINT');
     return new Promise<void>((resolve) => {
       const t = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);

@@ -77,6 +77,23 @@ describe('PcapStreamParser', () => {
     }
   });
 
+  it('reuseScratch: records copied before the next push() are intact, at any split', () => {
+    const recs = sampleRecords(30);
+    const s = stream(recs, { le: true, nanos: true });
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let t = 0; t < 300; t++) {
+      const q = new PcapStreamParser({ reuseScratch: true });
+      const got: ReturnType<typeof plain>[] = [];
+      for (let off = 0; off < s.length; ) {
+        const n = 1 + rnd(t % 2 ? 40 : 200);
+        for (const r of q.push(s.subarray(off, off + n))) got.push(plain(r)); // copied at once, as the helper does
+        off += n;
+      }
+      expect(got).toEqual(recs.map(want));
+    }
+  });
+
   it('returns records inside one chunk as views of that chunk (zero-copy)', () => {
     const s = stream(sampleRecords(5), { le: true, nanos: false });
     const out = new PcapStreamParser().push(s);

@@ -11,6 +11,9 @@ import {
   pcapGlobalHeader,
   pcapRecordHeader,
   sectionHeaderBlock,
+  epbLength,
+  splitTs,
+  writeEpbInto,
 } from '../../../electron/capture/pcap/pcapng-writer';
 import { readCaptureFile } from '../../../electron/capture/pcap/capture-file-reader';
 import { capinfos, hasTshark, NO_TSHARK, tempDir, tsharkFields, tsharkRun } from './tshark';
@@ -188,6 +191,37 @@ describe.skipIf(!hasTshark)(`pcapng writer judged by tshark${hasTshark ? '' : ` 
       expect(f.format).toBe('pcap');
       expect(f.packets.map((p) => p.timestamp)).toEqual([0, 1, 2, 3, 4].map((i) => BigInt(1_764_000_000 + i) * (nanos ? 1_000_000_000n : 1_000_000n) + (nanos ? 123_456_789n : 123_456n)));
       expect(f.packets[0]!.tsresol).toBe(nanos ? 9 : 6);
+    }
+  });
+});
+
+describe('allocation-free EPB encoder (capture hot path)', () => {
+  it('splits timestamps exactly like BigInt arithmetic', () => {
+    const cases: Array<[number, number, number]> = [
+      [0, 0, 1e6],
+      [1, 999_999, 1e6],
+      [1_700_000_000, 123_456, 1e6],
+      [1_700_000_000, 999_999_999, 1e9],
+      [0xffffffff, 999_999_999, 1e9],
+      [0xffffffff, 999_999, 1e6],
+      [65535, 1, 1e9],
+      [65536, 0, 1e9],
+    ];
+    for (const [sec, frac, unit] of cases) {
+      const t = BigInt(sec) * BigInt(unit) + BigInt(frac);
+      expect(splitTs(sec, frac, unit)).toEqual([Number(t >> 32n), Number(t & 0xffffffffn)]);
+    }
+  });
+
+  it('writes the same bytes as enhancedPacketBlock', () => {
+    for (const len of [0, 1, 3, 4, 5, 60, 1514, 65535]) {
+      const data = Buffer.alloc(len + 7, 0xab).subarray(0, len);
+      const ts = 1_700_000_000n * 1_000_000_000n + 987_654_321n;
+      const ref = enhancedPacketBlock({ interfaceId: 3, timestamp: ts, capLen: len, origLen: len + 10, data });
+      const buf = Buffer.alloc(epbLength(len) + 8, 0xff);
+      const [hi, lo] = splitTs(1_700_000_000, 987_654_321, 1e9);
+      expect(writeEpbInto(buf, 4, 3, hi, lo, len, len + 10, data)).toBe(4 + ref.length);
+      expect(buf.subarray(4, 4 + ref.length).equals(ref)).toBe(true);
     }
   });
 });
