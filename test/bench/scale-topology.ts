@@ -38,3 +38,15 @@ export function scaleTopology(base: Topology, target: number): Topology {
   }
   return t;
 }
+
+/** Keep `k` running containers (ours first) and only what they need, as the pattern to clone. */
+export function trimTopology(t: Topology, k: number, prefer = 'vsu-'): Topology {
+  const running = t.containers.filter((c) => c.netns !== null);
+  running.sort((a, b) => Number(b.name.startsWith(prefer)) - Number(a.name.startsWith(prefer)));
+  const keep = running.slice(0, k);
+  const keepNs = new Set([t.hostNetns, ...keep.map((c) => c.netns!)]);
+  const namespaces = t.namespaces
+    .filter((n) => n.isHost || keepNs.has(n.inode))
+    .map((n) => (n.isHost ? { ...n, interfaces: n.interfaces.filter((i) => !i.peer || keepNs.has(i.peer.netns)) } : n));
+  return { ...t, containers: [...keep, ...t.containers.filter((c) => c.netns === null).slice(0, 1)], namespaces };
+}

@@ -1,6 +1,6 @@
 // The map: React Flow over a dagre layout that is recomputed only when the wiring changes.
 import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node } from '@xyflow/react';
 import type { GraphModel } from './model';
 import { layoutGraph, type Box, type PositionCache } from './layout';
 import { NetnsNode } from './NetnsNode';
@@ -95,6 +95,25 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
     if (b) void flow.setCenter(b.x + b.width / 2, b.y + b.height / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
   }, [focus, boxes, flow]);
 
+  // React Flow's own fitView measures rendered nodes, and onlyRenderVisibleElements
+  // never renders the off-screen ones: fit to the layout's own bounds instead.
+  const fitAll = useCallback(() => {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const b of boxes.values()) {
+      x0 = Math.min(x0, b.x);
+      y0 = Math.min(y0, b.y);
+      x1 = Math.max(x1, b.x + b.width);
+      y1 = Math.max(y1, b.y + b.height);
+    }
+    if (Number.isFinite(x0)) void flow.fitBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, { padding: 0.05 });
+  }, [boxes, flow]);
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (fitted.current || !boxes.size) return;
+    fitted.current = true;
+    fitAll();
+  }, [boxes, fitAll]);
+
   const onNodeClick = useCallback(
     (e: MouseEvent, node: Node) => {
       if (node.type === 'project') return;
@@ -133,16 +152,18 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
         multiSelectionKeyCode={null}
         deleteKeyCode={null}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={{ padding: 0.1, maxZoom: 1.2 }}
-        minZoom={0.05}
+        minZoom={0.01}
         maxZoom={2.5}
         colorMode={colorMode}
         proOptions={{ hideAttribution: true }}
         ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter to open, Shift+Enter to add to the selection.' }}
       >
         <Background gap={24} size={1} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton onClick={fitAll} aria-label="Fit the whole map" title="Fit the whole map">
+            ⤢
+          </ControlButton>
+        </Controls>
         {model.nodes.length < 400 && <MiniMap pannable zoomable position="top-right" style={{ width: 160, height: 100 }} ariaLabel="Overview map" />}
       </ReactFlow>
     </div>

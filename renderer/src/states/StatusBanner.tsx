@@ -42,7 +42,8 @@ export function StatusBanner({ status, topology, topologyError, retrying, onRetr
     );
   }
   const priv = status?.privileged ?? topology?.privileged ?? null;
-  if (priv && !priv.available) {
+  // 'root' with available=false and no error is a backend still probing, not a refusal: stay quiet.
+  if (priv && !priv.available && (priv.mode === 'none' || priv.error)) {
     const refused = priv.error?.code === 'HELPER_REFUSED';
     banners.push(
       <div key="priv" className="vs-banner vs-banner-warn" role="alert" data-testid="helper-banner">
