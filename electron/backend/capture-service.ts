@@ -26,6 +26,13 @@ const EMIT_INTERVAL_MS = 500;
 /** How long the helper gets to end a capture on its own once every interface is gone. */
 const GONE_GRACE_MS = 1500;
 const STOP_TIMEOUT_MS = 15_000;
+/**
+ * Follow: how long a capture waits for its container to come back once every
+ * interface is gone (then it ends as target-gone). The helper is told to wait
+ * a little longer (keepAliveSec), so this side decides.
+ */
+const FOLLOW_MAX_MS = 5 * 60_000;
+const FOLLOW_KEEPALIVE_SEC = FOLLOW_MAX_MS / 1000 + 30;
 /** A topology younger than this may resolve targets if its interfaces still exist. */
 const CACHE_MS = 10_000;
 
@@ -178,6 +185,8 @@ export class CaptureService {
           sectionComment,
           stop: req.stop ?? {},
           ring: req.ring ?? null,
+          // Restarts slower than the helper's 1.5 s grace: we watch the container and end the capture ourselves.
+          ...(req.follow ? { keepAliveSec: FOLLOW_KEEPALIVE_SEC } : {}),
         }),
       );
       session.running(started.files);
@@ -214,6 +223,8 @@ export class CaptureService {
     if (l.req.follow && r?.containerId && reason === 'gone') {
       s.openGap(r.label);
       this.follow(l, index);
+      // The helper waits (keepAliveSec) for us: give up after FOLLOW_MAX_MS.
+      if (allGone && !l.goneTimer) l.goneTimer = setTimeout(() => this.endGone(l), FOLLOW_MAX_MS);
     } else if (allGone && !l.goneTimer) {
       // Normally the helper ends the capture itself; make sure it does.
       s.forcedReason = 'target-gone';
@@ -222,6 +233,18 @@ export class CaptureService {
       }, GONE_GRACE_MS);
     }
     this.emit(l, true);
+  }
+
+  /** The followed container did not come back (or was removed): end as target-gone. */
+  private endGone(l: Live): void {
+    const s = l.session;
+    if (l.goneTimer) clearTimeout(l.goneTimer);
+    l.goneTimer = null;
+    if (s.done) return;
+    s.forcedReason = 'target-gone';
+    for (const f of l.followers.values()) f.stop();
+    l.followers.clear();
+    void helperCall(this.deps.helper, 'stopCapture', { captureId: s.info.id }).catch(() => undefined);
   }
 
   private follow(l: Live, index: number): void {
@@ -248,11 +271,18 @@ export class CaptureService {
             await helperCall(this.deps.helper, 'attachInterface', { captureId: s.info.id, iface: spec(again) });
             s.attached(again);
             s.closeGap(x.label);
+            if (l.goneTimer) clearTimeout(l.goneTimer);
+            l.goneTimer = null;
           } catch (err) {
             s.fail(toErrorInfo(err).code, `re-attaching ${x.label} after the restart failed: ${toErrorInfo(err).message}`);
           }
         }
         this.emit(l, true);
+      },
+      250,
+      () => {
+        l.followers.delete(r.target);
+        if (!s.done && s.ifaces.every((_, i) => s.ended.has(i))) this.endGone(l);
       },
     );
     l.followers.set(r.target, f);

@@ -19,12 +19,16 @@ export class Follower {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
+  private missingSince: number | null = null;
 
   constructor(
     private readonly spec: FollowSpec,
     private readonly discover: () => Promise<Topology>,
     private readonly onBack: (ifaces: ResolvedIface[]) => Promise<void>,
     private readonly intervalMs = 250,
+    /** Called once when the container (by id, or a re-created one by name) has been absent this long: it was removed. */
+    private readonly onRemoved?: () => void,
+    private readonly removedAfterMs = 10_000,
   ) {}
 
   start(): void {
@@ -44,7 +48,18 @@ export class Follower {
       const topo = await this.discover();
       // Same id after `docker restart`; same name after a re-create (compose up).
       const c = topo.containers.find((x) => x.id === this.spec.containerId) ?? topo.containers.find((x) => x.name === this.spec.containerName);
-      if (!c || c.state !== 'running' || c.netns === null) return;
+      if (!c) {
+        // Removed (a re-create by compose is absent only for a moment).
+        const now = Date.now();
+        this.missingSince ??= now;
+        if (now - this.missingSince >= this.removedAfterMs && this.onRemoved) {
+          this.stop();
+          this.onRemoved();
+        }
+        return;
+      }
+      this.missingSince = null;
+      if (c.state !== 'running' || c.netns === null) return;
       const present = this.spec.innerNames.filter((n) => c.interfaces.some((i) => i.name === n));
       if (present.length === 0) return; // namespace up but interfaces not plugged in yet
       const ifaces = resolveContainer(topo, c, present, this.spec.filter, this.spec.target);
