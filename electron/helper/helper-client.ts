@@ -204,9 +204,16 @@ export class HelperClient implements NamespaceScanner {
     return () => this.events.off('helperExit', listener);
   }
 
+  /**
+   * Whether privileged work can be done now. As root the helper starts without a prompt, so it is
+   * available even before (or after) it runs; a helper that died restarts on the next action, so
+   * HELPER_DIED is not reported as a lasting error. Otherwise: available once a helper said hello.
+   */
   status(): { available: boolean; mode: 'root' | 'helper' | 'none'; error?: { code: string; message: string } } {
     const mode = this.mode();
-    return { available: this.ready && this.child !== null, mode, ...(this.lastErr ? { error: this.lastErr } : {}) };
+    const running = this.ready && this.child !== null;
+    const lasting = this.lastErr && this.lastErr.code !== 'HELPER_DIED' && !running ? this.lastErr : undefined;
+    return { available: running || (this.uid === 0 && !lasting), mode, ...(lasting ? { error: lasting } : {}) };
   }
 
   /** The helper's pid (not sudo's), once it said hello. */
