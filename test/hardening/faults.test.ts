@@ -33,10 +33,11 @@ async function ended(s: Services, id: string, timeoutMs = 20_000): Promise<Captu
 }
 
 /** Every file of a finished capture read by tshark; returns packets reported minus packets found (0 = nothing lost). */
-function judge(info: CaptureInfo): { files: number; lost: number; found: number } {
+function judge(info: CaptureInfo): { files: number; lost: number; found: number; diff: number } {
   let found = 0;
   for (const f of info.files) found += checkCaptureFile(f).tshark;
-  return { files: info.files.length, lost: Math.abs(info.packets - found), found };
+  // lost: reported but not in the file; diff: any disagreement at all (must be 0 unless the helper died).
+  return { files: info.files.length, lost: Math.max(0, info.packets - found), found, diff: Math.abs(info.packets - found) };
 }
 
 describe.skipIf(!isRoot)('3. faults during capture', () => {
@@ -65,11 +66,11 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     docker('kill', 'vsx-f-a');
     const info = await ended(s, st.result.id);
     const j = judge(info);
-    const ok = info.reason === 'target-gone' && j.lost === 0 && info.packets >= 40;
+    const ok = info.reason === 'target-gone' && j.diff === 0 && info.packets >= 40;
     record({ section: '3 faults', check: 'container killed (docker kill)', faults: 1, files: j.files, lost: j.lost, detail: `reason=${info.reason} reported=${info.packets} tshark=${j.found}`, ok });
     expect(info.reason).toBe('target-gone');
     expect(info.packets).toBeGreaterThanOrEqual(40);
-    expect(j.lost).toBe(0);
+    expect(j.diff).toBe(0);
     docker('start', 'vsx-f-a');
   });
 
@@ -92,10 +93,10 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     if (!stop.ok) return;
     const info = stop.result;
     const j = judge(info);
-    const ok = info.reason === 'user' && info.gaps.length >= 1 && j.lost === 0 && info.packets >= 40;
+    const ok = info.reason === 'user' && info.gaps.length >= 1 && j.diff === 0 && info.packets >= 40;
     record({ section: '3 faults', check: 'container restarted, --follow', faults: 1, files: j.files, lost: j.lost, detail: `gaps=${info.gaps.length} interfaces=${info.interfaces.length} reported=${info.packets} tshark=${j.found}`, ok });
     expect(info.gaps.length).toBeGreaterThanOrEqual(1);
-    expect(j.lost).toBe(0);
+    expect(j.diff).toBe(0);
   });
 
   it('dockerd stopped and started again: said so, capture ended cleanly, recovers by itself', async () => {
@@ -126,12 +127,12 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     const j = judge(info);
     const downMsg = down.docker.error?.message ?? '';
     const topoDownOk = topoDown.ok && topoDown.result.docker.available === false && Boolean(topoDown.result.docker.error?.message);
-    const ok = downMsg.length > 0 && topoDownOk && topoUp.ok && topoUp.result.docker.available === true && j.lost === 0 && up.docker.available;
+    const ok = downMsg.length > 0 && topoDownOk && topoUp.ok && topoUp.result.docker.available === true && j.diff === 0 && up.docker.available;
     record({ section: '3 faults', check: 'dockerd stopped and started again', faults: 2, files: j.files, lost: j.lost, detail: `down: "${downMsg.slice(0, 80)}" topology.docker.available=${topoDown.ok && topoDown.result.docker.available}; capture reason=${info.reason}; recovered ${recoverMs} ms after restart; reported=${info.packets} tshark=${j.found}`, ok });
     expect(downMsg).not.toBe('');
     expect(topoDownOk, JSON.stringify(topoDown.ok && topoDown.result.docker)).toBe(true);
     expect(topoUp.ok && topoUp.result.docker.available).toBe(true);
-    expect(j.lost).toBe(0);
+    expect(j.diff).toBe(0);
   });
 
   it('helper SIGKILLed: capture reports helper-died, file readable, next action starts a new helper', async () => {
@@ -161,14 +162,16 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
       const info2 = await ended(s, again.result.id);
       j2 = judge(info2);
     }
-    const ok = info.reason === 'helper-died' && orphans.length === 0 && j.lost === 0 && lastReported === info.packets && again.ok && newPid !== null && newPid !== helperPid && j2.lost === 0;
-    record({ section: '3 faults', check: 'helper SIGKILLed mid-capture', faults: 1, files: j.files + j2.files, lost: j.lost + j2.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} status.privileged=${status.ok && JSON.stringify(status.result.privileged).slice(0, 120)} orphans=${orphans.length} reported=${info.packets} tshark=${j.found}; next capture helper pid ${helperPid}→${newPid}`, ok });
+    // After a SIGKILL the backend knows only the last stats event (every 500 ms): the file may hold
+    // a few packets more (written after it), never fewer.
+    const ok = info.reason === 'helper-died' && orphans.length === 0 && j.lost === 0 && lastReported === info.packets && again.ok && newPid !== null && newPid !== helperPid && j2.diff === 0;
+    record({ section: '3 faults', check: 'helper SIGKILLed mid-capture', faults: 1, files: j.files + j2.files, lost: j.lost + j2.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} status.privileged=${status.ok && JSON.stringify(status.result.privileged).slice(0, 120)} orphans=${orphans.length} reported=${info.packets} tshark=${j.found} (file holds ${j.found - info.packets} more than last reported); next capture helper pid ${helperPid}→${newPid}`, ok });
     expect(info.reason).toBe('helper-died');
     expect(orphans).toEqual([]);
     expect(j.lost).toBe(0);
     expect(again.ok, JSON.stringify(again)).toBe(true);
     expect(newPid).not.toBe(helperPid);
-    expect(j2.lost).toBe(0);
+    expect(j2.diff).toBe(0);
   });
 
   it('CLI SIGKILLed: no helper or tcpdump left after 2 s, its file readable', async () => {
@@ -206,10 +209,10 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
       ping('vsx-f-b', ipOf('vsx-f-a'), 400, '0.01', 1400);
       const info = await ended(s, st.result.id, 30_000);
       const j = judge(info);
-      const ok = info.reason === 'disk-full' && j.lost === 0 && info.packets > 0;
+      const ok = info.reason === 'disk-full' && j.diff === 0 && info.packets > 0;
       record({ section: '3 faults', check: 'disk full (tmpfs size=512k)', faults: 1, files: j.files, lost: j.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} reported=${info.packets} tshark=${j.found} file=${info.files.map((f) => (existsSync(f) ? `${Math.round(Number(execFileSync('stat', ['-c', '%s', f], { encoding: 'utf8' })) / 1024)} KiB` : 'missing')).join(',')}`, ok });
       expect(info.reason).toBe('disk-full');
-      expect(j.lost).toBe(0);
+      expect(j.diff).toBe(0);
     } finally {
       spawnSync('umount', [full]);
     }
