@@ -8,6 +8,7 @@ import { helperCounterReader } from '../rates/helper-counters';
 import { nsenterCounterReader } from '../rates/sources';
 import { RatesService } from './rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology-service';
+import { TopologyWatcher } from './topology-watcher';
 import { HelperClient, type HelperClientOptions } from '../helper/helper-client';
 
 export interface BackendOptions {
@@ -23,6 +24,8 @@ export interface BackendOptions {
 export interface Services {
   backend: Backend;
   topology: TopologyService;
+  /** Pushes 'topology' events while anyone listens. */
+  watcher: TopologyWatcher;
   rates: RatesService;
   /** The one privileged helper: captures and (when not root) namespace scans go through it. */
   helper: HelperClient;
@@ -39,6 +42,9 @@ export function createBackend(opts: BackendOptions = {}): Services {
   const defaultScanner = process.getuid?.() === 0 ? localScanner : helper;
   const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env);
   topology.register(backend);
+  // Live topology for whoever listens (windows, browser tabs): Docker events plus periodic rescans.
+  const watcher = new TopologyWatcher(topology);
+  watcher.register(backend);
   // Namespaces with no host veth and no readable process: nsenter in-process as root, the helper's readCounters otherwise.
   const rates = new RatesService(topology, { privileged: nsenterCounterReader() ?? helperCounterReader(helper) });
   rates.register(backend);
@@ -46,5 +52,5 @@ export function createBackend(opts: BackendOptions = {}): Services {
   // Registered after helper.close, so its closer (stop running captures) runs first.
   const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
   capture.register(backend);
-  return { backend, topology, rates, helper, capture, captureFile: (id) => capture.fileOf(id) };
+  return { backend, topology, watcher, rates, helper, capture, captureFile: (id) => capture.fileOf(id) };
 }

@@ -11,6 +11,8 @@ import type { Backend } from './backend';
 export interface TopologyProvider {
   latest(): Topology | null;
   discover(): Promise<Topology>;
+  /** Structural changes found by anyone's discovery. */
+  onChange(fn: (t: Topology) => void): () => void;
 }
 
 export interface RatesServiceOptions {
@@ -67,7 +69,7 @@ export class RatesService {
       if (event === 'rates' && backend.listenerCount('rates') > 0) this.start();
     });
     // Someone else rediscovered: adopt the new mapping without a scan of our own.
-    backend.on('topology', (topo) => this.sampler.setPlan(buildPlan(topo)));
+    this.topology.onChange((topo: Topology) => this.sampler.setPlan(buildPlan(topo)));
     backend.onClose(() => this.close());
   }
 

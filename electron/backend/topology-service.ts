@@ -20,9 +20,20 @@ export const localScanner: NamespaceScanner = {
   scanNamespaces: () => scanNamespaces(),
 };
 
+/** What makes two topologies different for a viewer: everything but timings, time stamps and warnings. */
+export function topologyFingerprint(t: Topology): string {
+  const { generatedAt: _g, elapsedMs: _e, warnings: _w, ...structure } = t;
+  return JSON.stringify(structure);
+}
+
 export class TopologyService {
   readonly docker: Docker;
   private last: Topology | null = null;
+  private lastFingerprint = '';
+  private backend: Backend | null = null;
+  private inFlight: Promise<Topology> | null = null;
+  private queued: Promise<Topology> | null = null;
+  private readonly changeListeners = new Set<(t: Topology) => void>();
 
   constructor(
     private readonly scanner: NamespaceScanner = localScanner,
@@ -31,7 +42,30 @@ export class TopologyService {
     this.docker = createDockerClient(env);
   }
 
-  async discover(): Promise<Topology> {
+  /**
+   * A topology no older than this call. Concurrent callers (several windows, capture follow,
+   * the rates sampler, the watcher) share scans: while one runs, later callers wait for the
+   * one queued after it, never start their own.
+   */
+  discover(): Promise<Topology> {
+    if (!this.inFlight) return this.runScan();
+    this.queued ??= this.inFlight.then(
+      () => this.runScan(),
+      () => this.runScan(),
+    );
+    return this.queued;
+  }
+
+  private runScan(): Promise<Topology> {
+    this.queued = null;
+    const run = this.scanOnce().finally(() => {
+      if (this.inFlight === run) this.inFlight = null;
+    });
+    this.inFlight = run;
+    return run;
+  }
+
+  private async scanOnce(): Promise<Topology> {
     let scannerError: { code: string; message: string } | undefined;
     const scanner: NamespaceScanner = {
       mode: () => (scannerError ? 'none' : this.scanner.mode()),
@@ -46,13 +80,30 @@ export class TopologyService {
         }
       },
     };
-    this.last = await discoverTopology({
+    const topo = await discoverTopology({
       listContainers: () => listDockerContainers(this.docker, dockerEndpoint(this.env)),
       scanNamespaces: scanner.scanNamespaces,
       privilegedMode: scanner.mode,
       privilegedError: () => scannerError ?? this.scanner.lastError?.(),
     });
-    return this.last;
+    this.last = topo;
+    // Push only real changes: every scan would otherwise re-render every window.
+    const fingerprint = topologyFingerprint(topo);
+    if (fingerprint !== this.lastFingerprint) {
+      this.lastFingerprint = fingerprint;
+      for (const fn of this.changeListeners) fn(topo);
+      this.backend?.emit('topology', topo);
+    }
+    return topo;
+  }
+
+  /**
+   * For other services (rates, captures): called on every structural change. Unlike a
+   * backend 'topology' listener, this does not count as an audience that keeps the watcher running.
+   */
+  onChange(fn: (t: Topology) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
   }
 
   latest(): Topology | null {
@@ -60,6 +111,7 @@ export class TopologyService {
   }
 
   register(backend: Backend): void {
+    this.backend = backend;
     backend.handle('getTopology', () => this.discover());
   }
 }

@@ -25,7 +25,7 @@ describe('RatesService', () => {
   it('samples only while someone listens or called recently, and stops on close', async () => {
     const backend = new Backend();
     const src = counting();
-    const svc = new RatesService({ latest: () => topo, discover: async () => topo }, { intervalSec: 0.1, idleMs: 150, source: src });
+    const svc = new RatesService({ latest: () => topo, discover: async () => topo, onChange: () => () => undefined }, { intervalSec: 0.1, idleMs: 150, source: src });
     svc.register(backend);
     await sleep(250);
     expect(src.reads).toBe(0); // nobody asked: nothing read

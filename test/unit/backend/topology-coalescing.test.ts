@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Backend } from '../../../electron/backend/backend';
+import { TopologyService, type NamespaceScanner } from '../../../electron/backend/topology-service';
+import type { NamespaceScan } from '../../../electron/discovery/namespaces';
+
+// A fake scanner that counts scans and lets the test decide when each one finishes.
+function gatedScanner() {
+  let scans = 0;
+  const gates: Array<() => void> = [];
+  const scanner: NamespaceScanner = {
+    mode: () => 'root',
+    scanNamespaces: () =>
+      new Promise<NamespaceScan>((resolve) => {
+        scans++;
+        gates.push(() => resolve({ hostInode: 1, namespaces: [{ inode: 1, isHost: true, pids: [1], paths: [], netnsNames: [], links: [], error: null }], privileged: true, warnings: [] }));
+      }),
+  };
+  return { scanner, scans: () => scans, release: () => gates.shift()?.() };
+}
+
+const noDocker = { DOCKER_HOST: 'unix:///nonexistent/vethscope-test.sock' };
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+describe('TopologyService.discover', () => {
+  it('shares scans between concurrent callers: one running, at most one queued', async () => {
+    const g = gatedScanner();
+    const svc = new TopologyService(g.scanner, noDocker);
+    const first = svc.discover();
+    const later = [svc.discover(), svc.discover(), svc.discover()];
+    await tick();
+    expect(g.scans()).toBe(1);
+    g.release();
+    await first;
+    await tick();
+    expect(g.scans()).toBe(2); // the queued one, started after the first finished
+    g.release();
+    const results = await Promise.all(later);
+    expect(new Set(results).size).toBe(1);
+    expect(g.scans()).toBe(2);
+  });
+
+  it("emits 'topology' only when the structure changed, and tells onChange listeners", async () => {
+    const g = gatedScanner();
+    const svc = new TopologyService(g.scanner, noDocker);
+    const backend = new Backend();
+    svc.register(backend);
+    let pushed = 0;
+    let changed = 0;
+    backend.on('topology', () => pushed++);
+    svc.onChange(() => changed++);
+    for (let i = 0; i < 3; i++) {
+      const p = svc.discover();
+      await tick();
+      g.release();
+      await p;
+    }
+    expect(pushed).toBe(1);
+    expect(changed).toBe(1);
+  });
+});
