@@ -27,13 +27,22 @@ if [ "$IS_ROOT" = 1 ]; then
   export DOCKER_HOST="unix://${VETHSCOPE_TEST_ROOT:-/tmp/vethscope-test}/docker.sock"
 fi
 
-[ -f dist/cli.cjs ] || stage "build" npm run --silent build
+# Always build: `npm ci` builds only the node bundles, and e2e needs the renderer.
+stage "build" npm run --silent build
 stage "typecheck" npx tsc -b tsconfig.json
 stage "unit" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
 if [ "$IS_ROOT" = 1 ]; then
   stage "integration" npx vitest run --project integration --reporter=default --reporter=json --outputFile="$REPORTS/integration.json"
 else
   skip "integration" "needs root for the private Docker daemon, network namespaces and tcpdump (run: sudo npm test)"
+fi
+if [ "$IS_ROOT" = 1 ]; then
+  # Playwright in Debian's Chromium against browser mode and the private daemon; report: e2e.json.
+  stage "e2e" npx playwright test
+  # The same flow in a real Electron window where a binary exists; it prints why it skips where not.
+  stage "e2e (electron)" npx playwright test -c test/e2e/electron.config.ts
+else
+  skip "e2e" "needs root for the private Docker daemon the browser tests drive"
 fi
 if [ "$IS_ROOT" = 1 ]; then
   # Its own private dockerd (/tmp/vethscope-hard, bridge vshbr0): the fault tests stop and start it.

@@ -7,5 +7,5 @@ export default defineConfig({
   outputDir: '../artifacts/e2e-electron-output',
   workers: 1,
   timeout: 120_000,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: '../artifacts/reports/e2e-electron.json' }]],
 });
