@@ -36,6 +36,9 @@ export function chooseMode(i: Pick<ElevationInput, 'elevation' | 'uid' | 'env' |
 export function planLaunch(i: ElevationInput): LaunchPlan {
   const mode = chooseMode(i);
   const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
+  // glibc raises its mmap threshold after the helper frees its 4 MiB write slabs;
+  // the pipe chunks then fragment the heap and RSS creeps up capture after capture.
+  env.MALLOC_MMAP_THRESHOLD_ = '131072';
   // Under Electron, process.execPath is the Electron binary: make it behave as node.
   if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
   if (mode === 'root') {
