@@ -27,6 +27,8 @@ export interface BrowserClientOptions {
 export interface BrowserClient extends VethscopeApi {
   /** True while the event socket is open: the UI shows "reconnecting" otherwise. */
   connected(): boolean;
+  /** Called with true when the event socket opens, false when it closes. Returns an unsubscribe function. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
   close(): void;
 }
 
@@ -36,6 +38,12 @@ export function createBrowserClient(opts: BrowserClientOptions): BrowserClient {
   const socketFactory: SocketFactory =
     opts.socketFactory ?? ((url) => new WebSocket(url) as unknown as SocketLike);
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const connListeners = new Set<(connected: boolean) => void>();
+  const setOpen = (v: boolean) => {
+    if (open === v) return;
+    open = v;
+    for (const l of [...connListeners]) l(v);
+  };
   let socket: SocketLike | null = null;
   let open = false;
   let closed = false;
@@ -54,8 +62,8 @@ export function createBrowserClient(opts: BrowserClientOptions): BrowserClient {
     const s = socketFactory(wsUrl());
     socket = s;
     s.onopen = () => {
-      open = true;
       delay = backoff.min;
+      setOpen(true);
     };
     s.onmessage = (ev) => {
       let msg: { event?: unknown; payload?: unknown };
@@ -71,8 +79,8 @@ export function createBrowserClient(opts: BrowserClientOptions): BrowserClient {
       /* onclose follows; reconnect is handled there */
     };
     s.onclose = () => {
-      open = false;
       socket = null;
+      setOpen(false);
       if (closed) return;
       // Exponential backoff so a restarting server is not hammered.
       timer = setTimeout(connect, delay);
@@ -111,6 +119,12 @@ export function createBrowserClient(opts: BrowserClientOptions): BrowserClient {
       };
     },
     connected: () => open,
+    onConnectionChange(listener) {
+      connListeners.add(listener);
+      return () => {
+        connListeners.delete(listener);
+      };
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -1,7 +1,8 @@
 // One way to reach the backend, whichever front door we were loaded through.
 import type { VethscopeApi } from '../../../shared/api';
 import { TOKEN_QUERY } from '../../../shared/browser-protocol';
-import { createBrowserClient } from './browser-client';
+import { createBrowserClient, type BrowserClient } from './browser-client';
+import { alwaysConnected, type Connection } from '../hooks/topologyFeed';
 
 declare global {
   interface Window {
@@ -10,15 +11,16 @@ declare global {
 }
 
 export type ApiMode = 'electron' | 'browser';
-let cached: { api: VethscopeApi; mode: ApiMode; token: string | null } | null = null;
+let cached: { api: VethscopeApi; mode: ApiMode; token: string | null; connection: Connection } | null = null;
 
 function resolve() {
   if (cached) return cached;
   if (window.vethscope) {
-    cached = { api: window.vethscope, mode: 'electron', token: null };
+    cached = { api: window.vethscope, mode: 'electron', token: null, connection: alwaysConnected };
   } else {
     const token = new URLSearchParams(location.search).get(TOKEN_QUERY) ?? '';
-    cached = { api: createBrowserClient({ baseUrl: location.origin, token }), mode: 'browser', token };
+    const client: BrowserClient = createBrowserClient({ baseUrl: location.origin, token });
+    cached = { api: client, mode: 'browser', token, connection: { connected: client.connected, onChange: client.onConnectionChange } };
   }
   return cached;
 }
@@ -33,4 +35,8 @@ export function apiMode(): ApiMode {
 /** The page token (browser mode), needed for download links. */
 export function apiToken(): string | null {
   return resolve().token;
+}
+/** Whether pushed events can arrive (browser mode: the WebSocket is open; Electron: always). */
+export function apiConnection(): Connection {
+  return resolve().connection;
 }

@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { NodeProps, Node } from '@xyflow/react';
 import type { GraphNode } from './model';
+import { useZoomTier } from './lod';
 
 export type GroupFlowNode = Node<{ g: GraphNode }, 'project'>;
 
@@ -14,8 +15,9 @@ export function projectHue(name: string): number {
 
 function GroupNodeImpl({ data }: NodeProps<GroupFlowNode>) {
   const hue = projectHue(data.g.project ?? '');
+  const far = useZoomTier() === 'far';
   return (
-    <div className="vs-group" style={{ ['--hue' as string]: String(hue) }}>
+    <div className={far ? 'vs-group is-far' : 'vs-group'} style={{ ['--hue' as string]: String(hue) }}>
       <div className="vs-group-title">{data.g.project}</div>
     </div>
   );

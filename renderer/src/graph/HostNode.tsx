@@ -2,16 +2,18 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { GraphNode } from './model';
+import { useZoomTier } from './lod';
 
 export type HostNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
 export type HostFlowNode = Node<HostNodeData, 'host' | 'bridge'>;
 
 function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
   const { g, chosen } = data;
+  const far = useZoomTier() === 'far' ? ' is-far' : '';
   if (g.kind === 'bridge') {
     const br = g.interfaces[0];
     return (
-      <div className={`vs-node vs-bridge ${chosen ? 'is-chosen' : ''}`}>
+      <div className={`vs-node vs-bridge ${chosen ? 'is-chosen' : ''}${far}`}>
         <Handle type="target" position={Position.Left} isConnectable={false} />
         <div className="vs-node-name">bridge {br?.name}</div>
         <div className="vs-node-sub">{br?.addresses.find((a) => !a.includes(':')) ?? br?.state}</div>
@@ -20,7 +22,7 @@ function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
     );
   }
   return (
-    <div className={`vs-node vs-host ${chosen ? 'is-chosen' : ''}`}>
+    <div className={`vs-node vs-host ${chosen ? 'is-chosen' : ''}${far}`}>
       <div className="vs-node-name">Host</div>
       <div className="vs-node-sub">namespace {g.netns}</div>
       {g.interfaces.map((i) => (

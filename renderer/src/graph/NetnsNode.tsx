@@ -6,19 +6,36 @@ import type { GraphNode } from './model';
 import { RatesContext } from './context';
 import { Sparkline } from './Sparkline';
 import { formatRate } from '../lib/format';
+import { useZoomTier } from './lod';
 
 export type NetnsNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
 export type NetnsFlowNode = Node<NetnsNodeData, 'netns'>;
 
 function NetnsNodeImpl({ data }: NodeProps<NetnsFlowNode>) {
   const { g, highlighted, chosen } = data;
+  const far = useZoomTier() === 'far';
+  const stopped = g.kind === 'stopped';
+  const cls = ['vs-node', 'vs-netns', stopped ? 'is-stopped' : '', highlighted ? 'is-highlighted' : '', chosen ? 'is-chosen' : '', far ? 'is-far' : ''].join(' ');
+  if (far) {
+    // Zoomed far out: names only, large enough to read (the node keeps its size).
+    return (
+      <div className={cls}>
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        {g.containers.length ? g.containers.map((c) => <div key={c.id} className="vs-node-name">{c.name}</div>) : <div className="vs-node-name">{g.names[0] ? `netns ${g.names[0]}` : `netns ${g.netns}`}</div>}
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
+  return <NetnsDetail g={g} cls={cls} />;
+}
+
+function NetnsDetail({ g, cls }: { g: GraphNode; cls: string }) {
   const rates = useContext(RatesContext);
   const stopped = g.kind === 'stopped';
   const primary = g.containers[0];
   // Sum of this namespace's containers' rates (shared namespaces report the same counters: take the first).
   const cr = primary ? rates.sample?.containers.find((c) => c.id === primary.id) : undefined;
   const hist = primary ? rates.history.get(primary.id) : undefined;
-  const cls = ['vs-node', 'vs-netns', stopped ? 'is-stopped' : '', highlighted ? 'is-highlighted' : '', chosen ? 'is-chosen' : ''].join(' ');
   return (
     <div className={cls}>
       <Handle type="target" position={Position.Left} isConnectable={false} />

@@ -1,8 +1,9 @@
-// The map: React Flow over a dagre layout that is recomputed only when the wiring changes.
+// The map: React Flow over a band layout (layout.ts) that is recomputed only when the wiring changes.
 import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type Edge, type Node } from '@xyflow/react';
 import type { GraphModel } from './model';
-import { layoutGraph, type Box, type PositionCache } from './layout';
+import { boundsOf, layoutGraph, type Box, type PositionCache } from './layout';
+import { NODE_DETAIL_MIN_ZOOM } from './lod';
 import { NetnsNode } from './NetnsNode';
 import { HostNode } from './HostNode';
 import { GroupNode } from './GroupNode';
@@ -98,21 +99,19 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
   // React Flow's own fitView measures rendered nodes, and onlyRenderVisibleElements
   // never renders the off-screen ones: fit to the layout's own bounds instead.
   const fitAll = useCallback(() => {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (const b of boxes.values()) {
-      x0 = Math.min(x0, b.x);
-      y0 = Math.min(y0, b.y);
-      x1 = Math.max(x1, b.x + b.width);
-      y1 = Math.max(y1, b.y + b.height);
-    }
-    if (Number.isFinite(x0)) void flow.fitBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, { padding: 0.05 });
+    const b = boundsOf(boxes.values());
+    if (b) void flow.fitBounds(b, { padding: 0.05 });
   }, [boxes, flow]);
+  const store = useStoreApi();
   const fitted = useRef(false);
   useEffect(() => {
     if (fitted.current || !boxes.size) return;
     fitted.current = true;
-    fitAll();
-  }, [boxes, fitAll]);
+    const { width, height } = store.getState();
+    const view = initialViewport(boxes, width, height);
+    if (view) void flow.setViewport(view);
+    else fitAll();
+  }, [boxes, fitAll, flow, store]);
 
   const onNodeClick = useCallback(
     (e: MouseEvent, node: Node) => {
@@ -164,8 +163,28 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
             ⤢
           </ControlButton>
         </Controls>
-        {model.nodes.length < 400 && <MiniMap pannable zoomable position="top-right" style={{ width: 160, height: 100 }} ariaLabel="Overview map" />}
+        {model.nodes.length < 400 && <MiniMap pannable zoomable position="bottom-right" style={{ width: 160, height: 100 }} ariaLabel="Overview map" />}
       </ReactFlow>
     </div>
   );
+}
+
+/** Default zoom when the whole map would be too small to read. */
+export const READABLE_ZOOM = 0.55;
+
+/**
+ * Where the map opens: fit-all when that is readable; otherwise (hundreds of
+ * containers) a readable zoom on the map's top-left corner, where the layout puts
+ * the host, the busiest bridge and its first containers, so the first screen shows
+ * how things are wired rather than 300 specks. Fit is one click away (the ⤢
+ * control). Returns null for "fit all".
+ */
+export function initialViewport(boxes: Map<string, Box>, width: number, height: number): { x: number; y: number; zoom: number } | null {
+  const all = boundsOf(boxes.values());
+  if (!all || width <= 0 || height <= 0) return null;
+  const fitZoom = Math.min(width / all.width, height / all.height) / 1.1;
+  if (fitZoom >= NODE_DETAIL_MIN_ZOOM) return null;
+  const zoom = READABLE_ZOOM;
+  const margin = 24;
+  return { x: margin - all.x * zoom, y: margin - all.y * zoom, zoom };
 }
