@@ -13,6 +13,14 @@ export default defineConfig({
         },
       },
       {
+        // renderer: the renderer's pure logic (graph model, layout, API client, feeds); no DOM needed.
+        test: {
+          name: 'renderer',
+          include: ['test/unit/renderer/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
