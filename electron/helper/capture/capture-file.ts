@@ -317,7 +317,8 @@ export class CaptureOutput {
   }
 
   /** Interface Statistics Blocks (pcapng), write everything, close. Rejects with DISK_FULL (file cut back, closed) when out of space. */
-  async close(stats: Array<{ received: number; dropped: number }> | null): Promise<void> {
+  /** `stats` are keyed by IDB number: an interface whose attach failed has none, so positions would shift. */
+  async close(stats: Array<{ idb: number; received: number; dropped: number }> | null): Promise<void> {
     if (this.closed) return;
     if (this.failure) {
       this.closed = true;
@@ -325,12 +326,12 @@ export class CaptureOutput {
     }
     if (stats && this.o.format === 'pcapng') {
       const now = BigInt(Date.now());
-      stats.forEach((s, i) => {
-        const d = this.ifaces[i];
-        if (!d) return;
+      for (const s of stats) {
+        const d = this.ifaces[s.idb];
+        if (!d) continue;
         const ts = d.nanos ? now * 1_000_000n : now * 1000n;
-        this.append(interfaceStatisticsBlock({ interfaceId: i, timestamp: ts, received: BigInt(s.received), dropped: BigInt(s.dropped) }));
-      });
+        this.append(interfaceStatisticsBlock({ interfaceId: s.idb, timestamp: ts, received: BigInt(s.received), dropped: BigInt(s.dropped) }));
+      }
     }
     try {
       await this.drain();

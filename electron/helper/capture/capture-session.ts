@@ -339,7 +339,7 @@ export class CaptureSession {
     try {
       if (this.out.isOpen && reason !== 'disk-full') {
         this.writeReady(true);
-        await this.out.close(this.ifaces.map((f) => ({ received: f.source.receivedByFilter, dropped: f.source.dropped })));
+        await this.out.close(this.ifaces.flatMap((f) => (f.idb === null ? [] : [{ idb: f.idb, received: f.source.receivedByFilter, dropped: f.source.dropped }])));
       } else {
         await this.out.close(null).catch(() => undefined);
       }

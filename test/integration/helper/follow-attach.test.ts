@@ -2,7 +2,7 @@
 // interface that is deleted and recreated (a container restart), as long as
 // the backend re-attaches within the grace period. Real veths in our own
 // `ip netns` namespaces (vsu2-* names only), tshark as judge.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,30 @@ function frames(file: string): { code: number | null; stderr: string; frames: Fr
       return { id: Number(id), name: name!, time: Number(time) };
     });
   return { code: r.status, stderr: r.stderr, frames: out };
+}
+
+/** Interface Statistics Blocks: interface id and isb_ifrecv (option 4), read straight from the file. */
+function statisticsBlocks(file: string): Array<{ interfaceId: number; received: number | null }> {
+  const buf = readFileSync(file);
+  const out: Array<{ interfaceId: number; received: number | null }> = [];
+  for (let off = 0; off + 12 <= buf.length; ) {
+    const type = buf.readUInt32LE(off);
+    const len = buf.readUInt32LE(off + 4);
+    if (len < 12) break;
+    if (type === 5) {
+      let received: number | null = null;
+      for (let o = off + 20; o + 4 <= off + len - 4; ) {
+        const code = buf.readUInt16LE(o);
+        const olen = buf.readUInt16LE(o + 2);
+        if (code === 0) break;
+        if (code === 4) received = Number(buf.readBigUInt64LE(o + 4));
+        o += 4 + Math.ceil(olen / 4) * 4;
+      }
+      out.push({ interfaceId: buf.readUInt32LE(off + 8), received });
+    }
+    off += len;
+  }
+  return out;
 }
 
 /** Interface Description Blocks in the file, as capinfos counts them. */
@@ -162,5 +186,30 @@ describe.skipIf(!root)('helper follow: attachInterface after the interface was r
     expect(ended.data.reason).toBe('target-gone');
     expect(frames(path).code).toBe(0);
     addVeth();
+  }, 30_000);
+  it('a failed attach leaves no phantom: each interface in the file gets exactly its own statistics block', async () => {
+    const id = cid();
+    const path = join(dir, 'failed-then-ok.pcapng');
+    const spec = (netns = handle(0)) => ({ netns, iface: IF[0], label: 'vsu2-isb', comment: '' });
+    await client.request('startCapture', { captureId: id, ifaces: [spec()], filter: 'icmp', snaplen: 65535, format: 'pcapng', path, sectionComment: '', stop: {}, ring: null });
+    ping(1);
+    sh('ip', ['-n', NS[0], 'link', 'del', IF[0]]);
+    await waitFor(() => events.find((e) => e.event === 'captureIfaceEnded' && e.data.captureId === id), 5000, 10);
+    const stale = { ...handle(0), inode: handle(0).inode + 1_000_000 };
+    await expect(client.request('attachInterface', { captureId: id, iface: spec(stale) })).rejects.toMatchObject({ code: 'TARGET_GONE' });
+    addVeth();
+    const ok = (await client.request('attachInterface', { captureId: id, iface: spec() })) as { index: number };
+    expect(ok.index).toBe(2); // the failed attach used up index 1, as the protocol says
+    ping(2);
+    await sleep(800);
+    const fin = (await client.request('stopCapture', { captureId: id })) as { packets: number };
+    expect(fin.packets).toBe(6);
+    // One statistics block per interface in the file, and each carries that interface's own
+    // counters: the re-attached one saw the 4 later packets (the failed attach saw none).
+    expect(idbCount(path)).toBe(2);
+    const isbs = statisticsBlocks(path);
+    expect(isbs.map((b) => b.interfaceId)).toEqual([0, 1]);
+    expect(isbs[1]!.received).toBeGreaterThanOrEqual(4);
+    expect(frames(path).frames.length).toBe(6);
   }, 30_000);
 });
