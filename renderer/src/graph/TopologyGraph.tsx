@@ -1,6 +1,6 @@
 // The map: React Flow over a band layout (layout.ts) that is recomputed only when the wiring changes.
-import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type Edge, type Node } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node } from '@xyflow/react';
 import type { GraphModel } from './model';
 import { boundsOf, layoutGraph, type Box, type PositionCache } from './layout';
 import { NODE_DETAIL_MIN_ZOOM } from './lod';
@@ -102,16 +102,19 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
     const b = boundsOf(boxes.values());
     if (b) void flow.fitBounds(b, { padding: 0.05 });
   }, [boxes, flow]);
-  const store = useStoreApi();
+  // The first frame already uses the opening viewport (no render at zoom 1 first:
+  // that would draw and measure every edge label in view, only to throw it away).
+  const [opening] = useState(() => {
+    const w = Math.max(200, window.innerWidth - 380);
+    const h = Math.max(200, window.innerHeight - 150);
+    return initialViewport(boxes, w, h);
+  });
   const fitted = useRef(false);
   useEffect(() => {
     if (fitted.current || !boxes.size) return;
     fitted.current = true;
-    const { width, height } = store.getState();
-    const view = initialViewport(boxes, width, height);
-    if (view) void flow.setViewport(view);
-    else fitAll();
-  }, [boxes, fitAll, flow, store]);
+    if (!opening) fitAll();
+  }, [boxes, fitAll, opening]);
 
   const onNodeClick = useCallback(
     (e: MouseEvent, node: Node) => {
@@ -151,6 +154,7 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
         multiSelectionKeyCode={null}
         deleteKeyCode={null}
         onlyRenderVisibleElements
+        defaultViewport={opening ?? { x: 0, y: 0, zoom: 0.1 }}
         minZoom={0.01}
         maxZoom={2.5}
         colorMode={colorMode}

@@ -11,6 +11,7 @@ import type { VethscopeApi } from '../../../shared/api';
 
 export const POLL_CONNECTED_MS = 10_000;
 export const POLL_DISCONNECTED_MS = 1_000;
+export const FIRST_OPEN_GRACE_MS = 2_000;
 
 export interface Connection {
   connected(): boolean;
@@ -81,9 +82,16 @@ export function startTopologyFeed(api: VethscopeApi, conn: Connection, h: FeedHa
     h.onSettled();
     schedule();
   });
+  const startedAt = now();
+  let everUp = conn.connected();
   const offConn = conn.onChange((up) => {
     if (!alive) return;
-    if (up) void poll(); // catch up on whatever was pushed while we were away
+    // Catch up on whatever was pushed while we were away. Not on the very first open
+    // right after start: the initial poll is only a moment old (and parsing a large
+    // topology twice while the map first renders is what a 300-container page can't afford).
+    const firstOpen = up && !everUp && now() - startedAt < FIRST_OPEN_GRACE_MS;
+    if (up) everUp = true;
+    if (up && !firstOpen) void poll();
     else schedule();
   });
 

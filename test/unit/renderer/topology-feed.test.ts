@@ -83,6 +83,26 @@ describe('topology feed', () => {
     feed.stop();
   });
 
+  it('the first open right after start needs no catch-up poll; a later first open does', async () => {
+    const f = fakes(false);
+    const feed = startTopologyFeed(f.api, f.conn, f.handlers, () => Date.now());
+    await vi.advanceTimersByTimeAsync(300);
+    f.setUp(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(f.polls()).toBe(1);
+    await vi.advanceTimersByTimeAsync(POLL_CONNECTED_MS);
+    expect(f.polls()).toBe(2);
+    feed.stop();
+    const g = fakes(false);
+    const late = startTopologyFeed(g.api, g.conn, g.handlers, () => Date.now());
+    await vi.advanceTimersByTimeAsync(5000);
+    const before = g.polls();
+    g.setUp(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(g.polls()).toBe(before + 1);
+    late.stop();
+  });
+
   it('never overlaps polls; errors are reported and polling goes on', async () => {
     const f = fakes(false);
     let release!: () => void;
