@@ -9,13 +9,21 @@ import { rateLevel, rateWidth } from './rateStyle';
 import { formatRate } from '../lib/format';
 import { useZoomTier } from './lod';
 
+/** Beyond these (flow px), an edge is "long": see below. */
+export const LONG_EDGE_DX = 700;
+export const LONG_EDGE_DY = 500;
+
 export type RateFlowEdge = Edge<{ g: GraphEdge }, 'rate'>;
 
 function RateEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data }: EdgeProps<RateFlowEdge>) {
   const rates = useContext(RatesContext);
   // Labels only when they can be read: below that they are clutter (and each one is measured).
   // Zoomed out, hundreds of veths would bury the nodes: draw them thin and faint.
-  const near = useZoomTier() === 'near';
+  // A long edge (a bridge reaching across rows of a large map) is drawn faint and
+  // unlabelled even close up: its label would land in the middle of other nodes'
+  // edges; the rate is on the node it leads to anyway.
+  const long = Math.abs(targetX - sourceX) > LONG_EDGE_DX || Math.abs(targetY - sourceY) > LONG_EDGE_DY;
+  const near = useZoomTier() === 'near' && !long;
   const showLabel = near;
   const g = data?.g;
   const r = g?.rateKey ? rates.byIface.get(rateKeyString(g.rateKey)) : undefined;
