@@ -34,6 +34,8 @@ export const GROUP_TITLE = 26;
 const GAP = 16;
 /** Horizontal gap between the host column, the bridge column and the container area. */
 const COL_GAP = 90;
+/** Between the bridges and their containers: room for a veth label ("vethXXXXXXX → eth0 · 1.2 Mbit/s") at the edge's middle. */
+const LABEL_GAP = 210;
 const BAND_GAP = 48;
 const BLOCK_GAP = 28;
 /** Width : height the container area aims for (a landscape window). */
@@ -148,7 +150,7 @@ export function freshLayout(model: GraphModel): Map<string, { x: number; y: numb
   const hostW = hosts.reduce((m, n) => Math.max(m, n.width), 0);
   const bridgeW = bridges.reduce((m, n) => Math.max(m, n.width), 0);
   const bridgeX = hosts.length ? hostW + COL_GAP : 0;
-  const areaX = bridgeX + (bridges.length ? bridgeW + COL_GAP : 0);
+  const areaX = bridgeX + (bridges.length ? bridgeW + LABEL_GAP : hosts.length ? LABEL_GAP - COL_GAP : 0);
 
   const out = new Map<string, { x: number; y: number }>();
   const busy = (id: string) => (blocksByBand.get(id)?.length ? 0 : 1);
