@@ -58,6 +58,14 @@ export const helperOps = {
          * Optional: older clients leave it out.
          */
         keepAliveSec: z.number().int().min(1).max(3600).optional(),
+        /**
+         * Who writes the file. 'helper' (default): tcpdump's stream is parsed and
+         * written by the helper (pcapng merge, ring). 'tcpdump': classic pcap of one
+         * interface without a ring only; tcpdump writes the file itself (the fd the
+         * helper created as the user is its stdout), so no packet byte passes
+         * through node. Optional: older clients leave it out.
+         */
+        writer: z.enum(['helper', 'tcpdump']).optional(),
       })
       .strict(),
   },

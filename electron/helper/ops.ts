@@ -6,6 +6,7 @@ import { CodedError } from '../../shared/result';
 import { scanNamespaces } from '../discovery/namespaces';
 import { mapPool } from '../util/exec';
 import { CaptureSession } from './capture/capture-session';
+import { DirectCapture, directCapable } from './capture/direct-capture';
 import { requireCaptureTools } from './capture/tcpdump-source';
 import type { Invoker } from './identity';
 import { run } from './run-in-netns';
@@ -17,7 +18,7 @@ type Emit = (event: keyof typeof helperEvents, data: unknown) => void;
 const ENDED_KEEP = 256;
 
 export class HelperOps {
-  private readonly sessions = new Map<string, CaptureSession>();
+  private readonly sessions = new Map<string, CaptureSession | DirectCapture>();
 
   constructor(
     private readonly invoker: Invoker,
@@ -78,7 +79,8 @@ export class HelperOps {
     if (p.format === 'pcap' && p.ifaces.length > 1) throw new CodedError('INVALID_INPUT', 'classic pcap holds one interface only: use pcapng');
     // A bad filter fails here, before the file exists and before any capturing tcpdump runs.
     if (p.filter.trim()) await this.validateFilter({ filter: p.filter });
-    const s = new CaptureSession(p, this.invoker, this.emit);
+    if (p.writer === 'tcpdump' && !directCapable(p)) throw new CodedError('INVALID_INPUT', "writer 'tcpdump' needs classic pcap, one interface and no ring");
+    const s = p.writer === 'tcpdump' ? new DirectCapture(p, this.invoker, this.emit) : new CaptureSession(p, this.invoker, this.emit);
     this.sessions.set(p.captureId, s);
     try {
       return await s.start();
@@ -100,7 +102,7 @@ export class HelperOps {
     return s.end('user');
   }
 
-  private session(id: string): CaptureSession {
+  private session(id: string): CaptureSession | DirectCapture {
     const s = this.sessions.get(id);
     if (!s) throw new CodedError('NOT_FOUND', `no capture ${id}`);
     return s;

@@ -30,7 +30,7 @@ const LOW_WATER = 8 << 20;
  * The heads of the last SAMPLE_MAX packets, copied into preallocated slots:
  * nothing keeps a packet (or the pipe chunk it came in) alive for the live view.
  */
-class SampleRing {
+export class SampleRing {
   private readonly slots = Array.from({ length: SAMPLE_MAX }, () => ({ iface: 0, tsSec: 0, tsFrac: 0, origLen: 0, len: 0, head: Buffer.allocUnsafeSlow(SAMPLE_BYTES) }));
   private next = 0;
   private count = 0;

@@ -13,7 +13,7 @@
 // deleted before its block retires.
 // -B 65536 (KiB = 64 MiB): the default 2 MiB dropped 0.5-2.6% at veth speed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { PcapStreamParser, type PcapHeader, type PcapRecord } from '../../capture/pcap/pcap-stream';
 import { CodedError } from '../../../shared/result';
 import { findTool } from '../../util/exec';
@@ -24,6 +24,15 @@ export interface SourceSpec {
   iface: string;
   filter: string;
   snaplen: number;
+  /**
+   * Direct mode: tcpdump's stdout is this file (fd), so no byte passes through
+   * node. The header is read back from the file once tcpdump says it listens.
+   */
+  outFd?: number;
+  /** Direct mode: tcpdump stops by itself after this many packets (-c). */
+  count?: number;
+  /** Keep --immediate-mode (default true; see the comment at the top). */
+  immediate?: boolean;
 }
 
 export type EndKind = 'stopped' | 'gone' | 'error';
@@ -43,7 +52,10 @@ const POLL_SETTLE_MS = 250;
 export function tcpdumpArgv(spec: SourceSpec, tools: { setpriv: string; nsenter: string; tcpdump: string }): string[] {
   const argv = [tools.setpriv, '--pdeathsig', 'KILL', '--'];
   if (spec.netns) argv.push(...nsenterPrefix(tools.nsenter));
-  argv.push(tools.tcpdump, '-i', spec.iface, '--immediate-mode', '-w', '-', '-U', '-n', '-s', String(spec.snaplen), '-B', '65536', '-Z', 'root');
+  argv.push(tools.tcpdump, '-i', spec.iface);
+  if (spec.immediate !== false) argv.push('--immediate-mode');
+  argv.push('-w', '-', '-U', '-n', '-s', String(spec.snaplen), '-B', '65536', '-Z', 'root');
+  if (spec.count) argv.push('-c', String(spec.count));
   if (spec.filter.trim()) argv.push('--', spec.filter);
   return argv;
 }
@@ -70,6 +82,8 @@ export class TcpdumpSource {
   bytes = 0;
   dropped = 0;
   receivedByFilter = 0;
+  /** What tcpdump says it has written (SIGUSR1 and the final report). */
+  captured = 0;
   ended: EndKind | null = null;
   endMessage: string | null = null;
   private headerWaiters: Array<(e?: Error) => void> = [];
@@ -95,7 +109,7 @@ export class TcpdumpSource {
       const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
       const argv = tcpdumpArgv(this.spec, tools);
       try {
-        const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe'];
+        const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', this.spec.outFd ?? 'pipe', 'pipe'];
         if (nsFd !== null) stdio.push(nsFd);
         this.child = spawn(argv[0]!, argv.slice(1), { stdio, shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
       } finally {
@@ -110,7 +124,7 @@ export class TcpdumpSource {
       throw e;
     }
     const child = this.child;
-    child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk.toString('utf8')));
     child.on('error', (e) => this.finish('error', e.message));
     child.on('close', (code, signal) => {
@@ -153,8 +167,39 @@ export class TcpdumpSource {
     }
   }
 
+  /** Direct mode: tcpdump flushes the file header before it says "listening on"; read it back. */
+  private readFileHeader(tries = 0): void {
+    if (this.headerSeen || this.ended || this.spec.outFd === undefined) return;
+    const b = Buffer.alloc(24);
+    let n = 0;
+    try {
+      n = readSync(this.spec.outFd, b, 0, 24, 0);
+    } catch {
+      /* not readable: fall through to the retry */
+    }
+    if (n < 24) {
+      if (tries < 200) setTimeout(() => this.readFileHeader(tries + 1), 5);
+      return;
+    }
+    try {
+      this.parser.push(b);
+    } catch (e) {
+      this.stop();
+      this.finish('error', `tcpdump file unreadable: ${(e as Error).message}`);
+      return;
+    }
+    this.headerSeen = true;
+    this.headerAt = Date.now();
+    this.events.onHeader?.(this.parser.header!);
+    this.resolveHeader();
+  }
+
   private onStderr(s: string): void {
     this.stderrTail = (this.stderrTail + s).slice(-STDERR_KEEP);
+    if (this.spec.outFd !== undefined && !this.headerSeen && this.stderrTail.includes('listening on')) this.readFileHeader();
+    // The SIGUSR1 one-liner: "N packets captured, M packets received by filter, K packets dropped by kernel".
+    const cap = [...this.stderrTail.matchAll(/(\d+) packets? captured/g)];
+    if (cap.length) this.captured = Number(cap[cap.length - 1]![1]);
     // Both the SIGUSR1 one-liner and the final report end in "N packets dropped by kernel".
     const drops = [...this.stderrTail.matchAll(/(\d+) packets? dropped by kernel/g)];
     if (drops.length) this.dropped = Number(drops[drops.length - 1]![1]);

@@ -49,8 +49,9 @@ export function fsError(e: unknown, path: string): CodedError {
 }
 
 /** Create a new file (never an existing one, never through a symlink) as the invoking user. */
-export function createAsUser(inv: Invoker, path: string): number {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** `readable`: O_RDWR (a direct capture reads back what tcpdump wrote). */
+export function createAsUser(inv: Invoker, path: string, readable = false): number {
+  const flags = (readable ? constants.O_RDWR : constants.O_WRONLY) | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   try {
     return asUser(inv, () => openSync(path, flags, 0o640));
   } catch (e) {

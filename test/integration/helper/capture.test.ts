@@ -156,4 +156,90 @@ describe.skipIf(!root)('helper captures', () => {
       shTry('umount', [mnt]);
     }
   }, 60_000);
+
+  // ---- writer 'tcpdump': tcpdump writes the classic pcap file itself (zero-copy) ----
+  const direct = (path: string, stop: object, filter = '') => ({ captureId: cid(), ifaces: [ifaceSpec(1)], filter, snaplen: 65535, format: 'pcap' as const, path, sectionComment: '', stop, ring: null, writer: 'tcpdump' as const });
+
+  it("writer 'tcpdump': stop by the user, every packet in the file, tshark count = reported count, samples and stats", async () => {
+    const path = join(dir, 'direct-user.pcap');
+    const req = direct(path, {}, 'icmp');
+    const samples: any[] = [];
+    const stats: any[] = [];
+    client.on('captureSamples', (d) => d.captureId === req.captureId && samples.push(...d.samples));
+    client.on('captureStats', (d) => d.captureId === req.captureId && stats.push(d));
+    const started = (await client.request('startCapture', req)) as any;
+    expect(started).toMatchObject({ files: [path], linkTypes: [1] });
+    ping(pair, 5);
+    await sleep(700);
+    const fin = (await client.request('stopCapture', { captureId: req.captureId })) as any;
+    expect(fin.reason).toBe('user');
+    expect(fin.packets).toBe(10);
+    expect(tshark(path).frames.length).toBe(10);
+    expect(readFileSync(path).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(stats.some((s) => s.packets > 0)).toBe(true);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples[0]).toMatchObject({ iface: 0, linkType: 1 });
+    // The helper did not read tcpdump's stdout: its tcpdump wrote the file (fd 1 is the file).
+  });
+
+  it("writer 'tcpdump': packet count (-c) and size limit stop it, the file cut to whole records", async () => {
+    const p1 = join(dir, 'direct-count.pcap');
+    const r1 = direct(p1, { packetCount: 4 });
+    const e1 = new Promise<any>((r) => client.on('captureEnded', (d) => d.captureId === r1.captureId && r(d)));
+    await client.request('startCapture', r1);
+    ping(pair, 5);
+    const end1 = await e1;
+    expect(end1).toMatchObject({ reason: 'count', packets: 4 });
+    expect(tshark(p1).frames.length).toBe(4);
+
+    const p2 = join(dir, 'direct-size.pcap');
+    const r2 = direct(p2, { maxBytes: 20_000, durationSec: 20 });
+    const e2 = new Promise<any>((r) => client.on('captureEnded', (d) => d.captureId === r2.captureId && r(d)));
+    await client.request('startCapture', r2);
+    ping(pair, 40, 0.02, 1000);
+    const end2 = await e2;
+    expect(end2.reason).toBe('size');
+    const size = readFileSync(p2).length;
+    expect(size).toBeGreaterThanOrEqual(20_000);
+    expect(size).toBeLessThan(20_000 + 1100); // stopped after the packet that crossed the limit
+    const t = tshark(p2);
+    expect(t.code).toBe(0);
+    expect(t.frames.length).toBe(end2.packets);
+  });
+
+  it("writer 'tcpdump': duration stop, and refused for pcapng / a ring", async () => {
+    const path = join(dir, 'direct-dur.pcap');
+    const r = direct(path, { durationSec: 1 });
+    const ended = new Promise<any>((res) => client.on('captureEnded', (d) => d.captureId === r.captureId && res(d)));
+    await client.request('startCapture', r);
+    ping(pair, 3, 0.1);
+    const e = await ended;
+    expect(e.reason).toBe('duration');
+    expect(tshark(path).frames.length).toBe(e.packets);
+    await expect(client.request('startCapture', { ...direct(join(dir, 'x.pcapng'), {}), format: 'pcapng' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(client.request('startCapture', { ...direct(join(dir, 'x.pcap'), {}), ring: { files: 2, fileBytes: 4096 } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it("writer 'tcpdump': disk-full on a full tmpfs, the file cut back to whole records", async () => {
+    const mnt = join(dir, 'tiny-direct');
+    sh('mkdir', ['-p', mnt]);
+    sh('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'vsh-tmpfs', mnt]);
+    const r = direct(join(mnt, 'full.pcap'), { durationSec: 20 });
+    try {
+      const ended = new Promise<any>((res) => client.on('captureEnded', (d) => d.captureId === r.captureId && res(d)));
+      await client.request('startCapture', r);
+      ping(pair, 250, 0.005, 1400);
+      const e = await ended;
+      expect(e.reason).toBe('disk-full');
+      expect(e.error?.code).toBe('DISK_FULL');
+      const t = tshark(r.path);
+      expect(t.code).toBe(0); // no "cut short in the middle of a packet"
+      expect(t.stderr).not.toMatch(/cut short/);
+      expect(t.frames.length).toBe(e.packets);
+      expect(t.frames.length).toBeGreaterThan(50);
+    } finally {
+      await client.request('stopCapture', { captureId: r.captureId }).catch(() => undefined);
+      shTry('umount', [mnt]);
+    }
+  }, 60_000);
 });

@@ -70,14 +70,16 @@ describe.skipIf(!root)('helper robustness', () => {
     await new Promise((r) => h.on('exit', r));
   });
 
-  it('a SIGKILLed client leaves no helper and no tcpdump behind within 2 s; the file is readable', async () => {
-    const path = join(dir, 'killed.pcapng');
-    const script = join(dir, 'client.ts');
+  for (const mode of ['pcapng', 'direct'] as const)
+  it(`a SIGKILLed client leaves no helper and no tcpdump behind within 2 s; the file is readable (${mode})`, async () => {
+    const path = join(dir, mode === 'direct' ? 'killed.pcap' : 'killed.pcapng');
+    const script = join(dir, `client-${mode}.ts`);
+    const extra = mode === 'direct' ? ", writer: 'tcpdump'" : '';
     writeFileSync(
       script,
       `import { HelperClient } from ${JSON.stringify(join(ROOT, 'electron/helper/helper-client'))};
 const c = new HelperClient({ elevation: 'root', helperPath: ${JSON.stringify(HELPER)} });
-c.request('startCapture', { captureId: 'vsh-kill-0001', ifaces: [{ netns: ${JSON.stringify(pair.handles[0])}, iface: ${JSON.stringify(pair.ifs[0])}, label: 'vsh-kill', comment: '' }], filter: '', snaplen: 65535, format: 'pcapng', path: ${JSON.stringify(path)}, sectionComment: '', stop: {}, ring: null })
+c.request('startCapture', { captureId: 'vsh-kill-0001', ifaces: [{ netns: ${JSON.stringify(pair.handles[0])}, iface: ${JSON.stringify(pair.ifs[0])}, label: 'vsh-kill', comment: '' }], filter: '', snaplen: 65535, format: ${JSON.stringify(mode === 'direct' ? 'pcap' : 'pcapng')}, path: ${JSON.stringify(path)}, sectionComment: '', stop: {}, ring: null${extra} })
   .then(() => console.log('HELPER ' + c.helperPid), (e) => { console.log('ERR ' + e.code + ' ' + e.message); process.exit(1); });
 setInterval(() => {}, 1000);
 `,
