@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/renderer/**', '**/node_modules/**'],
           environment: 'node',
         },
       },

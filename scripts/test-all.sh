@@ -30,7 +30,7 @@ fi
 # Always build: `npm ci` builds only the node bundles, and e2e needs the renderer.
 stage "build" npm run --silent build
 stage "typecheck" npx tsc -b tsconfig.json
-stage "unit" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
+stage "unit" npx vitest run --project unit --project renderer --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
 if [ "$IS_ROOT" = 1 ]; then
   stage "integration" npx vitest run --project integration --reporter=default --reporter=json --outputFile="$REPORTS/integration.json"
 else

@@ -28,15 +28,13 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('300 containers: a landscape map (not one tall column), laid out fast', () => {
+  // Speed is measured by `npm run bench:ui`, not asserted here.
+  it('300 containers: a landscape map (not one tall column)', () => {
     const m = buildGraph(big(300).build(), { showStopped: true });
-    const t0 = performance.now();
     const boxes = layoutGraph(m, new Map());
-    const ms = performance.now() - t0;
     const all = boundsOf(boxes.values())!;
     expect(all.width / all.height).toBeGreaterThan(0.8);
     expect(all.width / all.height).toBeLessThan(3);
-    expect(ms).toBeLessThan(200); // the dagre layout took seconds here
   });
 
   it('host top left, bridges right of it, containers right of their bridge', () => {
