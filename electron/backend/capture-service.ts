@@ -187,6 +187,9 @@ export class CaptureService {
           ring: req.ring ?? null,
           // Restarts slower than the helper's 1.5 s grace: we watch the container and end the capture ourselves.
           ...(req.follow ? { keepAliveSec: FOLLOW_KEEPALIVE_SEC } : {}),
+          // Classic pcap of one interface (already refused with more or with follow):
+          // tcpdump writes the file itself, nothing passes through node.
+          ...(req.format === 'pcap' && resolved.length === 1 && !req.ring && this.env.VETHSCOPE_PCAP_WRITER !== 'helper' ? { writer: 'tcpdump' as const } : {}),
         }),
       );
       session.running(started.files);

@@ -4,9 +4,10 @@
 // so no packet byte passes through node on its way to disk.
 //
 // What node still does, from the file (page-cache reads, no pipe):
-//   - counts and samples: every TAIL_MS the new tail of the file is parsed from
-//     the last record boundary (PcapStreamParser), so packets/bytes are exactly
-//     what is in the file and the live view gets its packet heads;
+//   - counts and samples: every TAIL_MS the record headers tcpdump appended are
+//     walked from the last record boundary (page-cache reads of the headers and
+//     sampled heads only, skipping the bodies of large records), so packets/bytes
+//     are exactly what is in the file and the live view gets its packet heads;
 //   - stop limits: packetCount is tcpdump's own `-c N`; maxBytes is checked at
 //     each tail read: tcpdump gets SIGINT and the file is cut back to the record
 //     that reached the limit (same semantics as the helper's own writer: stop
@@ -24,7 +25,7 @@ import { closeSync, fstatSync, ftruncateSync, readSync } from 'node:fs';
 import type { z } from 'zod';
 import type { CaptureSpecIface, helperEvents, helperOps } from '../../../shared/helper-protocol';
 import { CodedError, type ErrorInfo } from '../../../shared/result';
-import { PcapStreamParser, PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN, type PcapHeader } from '../../capture/pcap/pcap-stream';
+import { PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN, type PcapHeader } from '../../capture/pcap/pcap-stream';
 import type { Invoker } from '../identity';
 import { SampleRing, type Emit } from './capture-session';
 import { TcpdumpSource } from './tcpdump-source';
@@ -41,7 +42,13 @@ const POLL_MS = 1000;
 const GONE_GRACE_MS = 1500;
 /** Most read from the file per tail tick (the rest waits for the next tick). */
 const TAIL_MAX_BYTES = 64 << 20;
-const READ_BYTES = 1 << 20;
+const READ_BYTES = 256 << 10;
+/** After a record longer than this, the next read is this small (header + sampled head). */
+const SMALL_READ = 4096;
+/** Bytes of each packet the live view gets (the same as the helper's own writer samples). */
+const SAMPLE_HEAD = 256;
+/** A record longer than this is stream corruption (as PcapStreamParser judges). */
+const MAX_CAPLEN = 256 * 1024 * 4;
 
 /** Only what a direct capture supports: one interface, classic pcap, no ring. */
 export function directCapable(p: StartParams): boolean {
@@ -122,15 +129,6 @@ export class DirectCapture {
    */
   private tail(final = false): void {
     if (this.fd === null || !this.header || this.cutAt !== null) return;
-    const parser = new PcapStreamParser();
-    // Only the record headers and sample heads are needed, but reading whole records
-    // in 1 MiB page-cache reads is cheaper than one pread per header.
-    // A fresh parser that starts at the boundary: give it the byte order and resolution.
-    const hdr = Buffer.alloc(PCAP_GLOBAL_HEADER_LEN);
-    const magic = this.header.nanos ? 0xa1b23c4d : 0xa1b2c3d4;
-    if (this.header.littleEndian) hdr.writeUInt32LE(magic, 0);
-    else hdr.writeUInt32BE(magic, 0);
-    parser.push(hdr);
     let size: number;
     try {
       size = fstatSync(this.fd).size;
@@ -138,40 +136,70 @@ export class DirectCapture {
       return;
     }
     const { maxBytes } = this.p.stop;
-    let off = this.boundary;
-    let read = 0;
-    while (off < size && read < TAIL_MAX_BYTES) {
-      let n: number;
-      try {
-        n = readSync(this.fd, this.buf, 0, Math.min(READ_BYTES, size - off), off);
-      } catch {
-        break;
+    const le = this.header.littleEndian;
+    const u32 = (o: number) => (le ? this.buf.readUInt32LE(o) : this.buf.readUInt32BE(o));
+    // Only record headers (and the heads the live view samples) are needed: read a
+    // window at the boundary, walk the headers inside it, and after a record longer
+    // than the window jump straight to the next header with a small read. Small
+    // packets cost one read per WINDOW bytes, large ones one small read each, so
+    // the bulk of the bytes is never copied into node. Per tick at most
+    // TAIL_MAX_BYTES are walked (the rest next tick); the final walk takes all.
+    let budget = final ? Infinity : TAIL_MAX_BYTES;
+    let want = READ_BYTES;
+    let bufStart = -1;
+    let bufLen = 0;
+    while (this.boundary + PCAP_RECORD_HEADER_LEN <= size && budget > 0) {
+      const off = this.boundary;
+      // The header and up to SAMPLE_HEAD bytes of data must be in the buffer.
+      if (bufStart < 0 || off + PCAP_RECORD_HEADER_LEN + SAMPLE_HEAD > bufStart + bufLen) {
+        const len = Math.min(want, size - off);
+        let n: number;
+        try {
+          n = readSync(this.fd, this.buf, 0, len, off);
+        } catch {
+          break;
+        }
+        if (n < PCAP_RECORD_HEADER_LEN) break;
+        bufStart = off;
+        bufLen = n;
       }
-      if (n <= 0) break;
-      read += n;
-      let recs;
-      try {
-        recs = parser.push(this.buf.subarray(0, n));
-      } catch {
-        // Not a record boundary after all: the file is damaged; keep it as it is.
+      const i = off - bufStart;
+      if (i + PCAP_RECORD_HEADER_LEN > bufLen) {
+        if (i === 0) break; // just read here: nothing more yet
+        bufStart = -1; // header across the window's end: read again at the boundary
+        continue;
+      }
+      const capLen = u32(i + 8);
+      if (capLen > MAX_CAPLEN) {
+        // Not a record boundary after all: the file is damaged; keep it up to here.
         this.cutAt = this.boundary;
         break;
       }
-      off += n;
-      for (const r of recs) {
-        this.boundary += PCAP_RECORD_HEADER_LEN + r.capLen;
-        this.packets++;
-        this.bytes += r.origLen;
-        this.samples?.add(0, r);
-        if (maxBytes && this.boundary >= maxBytes) {
-          this.cutAt = this.boundary;
-          this.limit = 'size';
-          break;
-        }
+      const end = off + PCAP_RECORD_HEADER_LEN + capLen;
+      if (end > size) break; // being written (or cut short): next tick
+      const dataStart = i + PCAP_RECORD_HEADER_LEN;
+      const headLen = Math.min(capLen, SAMPLE_HEAD, bufLen - dataStart);
+      if (headLen < Math.min(capLen, SAMPLE_HEAD)) {
+        if (i === 0 && want === READ_BYTES) break; // cannot happen for a whole record in a regular file
+        bufStart = -1; // the sampled head is cut by the window: read again at the boundary
+        want = READ_BYTES;
+        continue;
       }
-      if (this.cutAt !== null) break;
-      // A record cut by this read stays in the parser until the next read completes it;
-      // one cut by the end of the file is dropped with the parser and read again next tick.
+      this.samples?.add(0, { tsSec: u32(i), tsFrac: u32(i + 4), capLen, origLen: u32(i + 12), data: this.buf.subarray(dataStart, dataStart + headLen) });
+      this.boundary = end;
+      this.packets++;
+      this.bytes += u32(i + 12);
+      budget -= PCAP_RECORD_HEADER_LEN + capLen;
+      // Past the window: large records, so read only a little at the next header.
+      if (end > bufStart + bufLen) {
+        bufStart = -1;
+        want = capLen > SMALL_READ ? SMALL_READ : READ_BYTES;
+      }
+      if (maxBytes && this.boundary >= maxBytes) {
+        this.cutAt = this.boundary;
+        this.limit = 'size';
+        break;
+      }
     }
     if (this.limit === 'size' && this.state === 'running') {
       void this.end('size');
@@ -180,7 +208,7 @@ export class DirectCapture {
     if (final) return;
     // Disk full: tcpdump ignores write errors, so the file stops growing mid-record or
     // stays behind what tcpdump says it captured.
-    const midRecord = size > this.boundary && read < TAIL_MAX_BYTES;
+    const midRecord = size > this.boundary && budget > 0;
     const captured = this.source?.captured ?? 0;
     const behind = captured > this.packets && captured === this.lastCaptured;
     if (size === this.lastSize && (midRecord || behind)) this.stalls++;
