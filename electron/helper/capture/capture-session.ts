@@ -27,6 +27,25 @@ const HIGH_WATER = 24 << 20;
 const LOW_WATER = 8 << 20;
 
 /**
+ * Whether a stats event is worth sending: something changed, or it is the first
+ * unchanged one after a change (the backend's rate falls to 0 from it), or 10 s
+ * passed. An idle capture then costs no JSON twice a second.
+ */
+export class StatsGate {
+  private key = '';
+  private same = 0;
+  private at = 0;
+  due(key: string, now = Date.now()): boolean {
+    if (key !== this.key) {
+      this.key = key;
+      this.same = 0;
+    } else if (++this.same > 1 && now - this.at < 10_000) return false;
+    this.at = now;
+    return true;
+  }
+}
+
+/**
  * The heads of the last SAMPLE_MAX packets, copied into preallocated slots:
  * nothing keeps a packet (or the pipe chunk it came in) alive for the live view.
  */
@@ -304,8 +323,11 @@ export class CaptureSession {
     };
   }
 
+  private readonly gate = new StatsGate();
+
   private report(): void {
-    this.emit('captureStats', this.stats());
+    const st = this.stats();
+    if (this.gate.due(`${st.packets}/${st.dropped}/${st.ifaces.map((f) => f.ended ?? '').join(',')}`)) this.emit('captureStats', st);
     if (!this.samples?.size) return;
     this.emit('captureSamples', {
       captureId: this.p.captureId,

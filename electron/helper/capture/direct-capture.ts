@@ -27,7 +27,7 @@ import type { CaptureSpecIface, helperEvents, helperOps } from '../../../shared/
 import { CodedError, type ErrorInfo } from '../../../shared/result';
 import { PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN, type PcapHeader } from '../../capture/pcap/pcap-stream';
 import type { Invoker } from '../identity';
-import { SampleRing, type Emit } from './capture-session';
+import { SampleRing, StatsGate, type Emit } from './capture-session';
 import { TcpdumpSource } from './tcpdump-source';
 import { createAsUser, unlinkAsUser } from './user-files';
 
@@ -247,10 +247,13 @@ export class DirectCapture {
     };
   }
 
+  private readonly gate = new StatsGate();
+
   private report(): void {
     this.tail();
     if (this.state !== 'running') return;
-    this.emit('captureStats', this.stats());
+    const st = this.stats();
+    if (this.gate.due(`${st.packets}/${st.dropped}/${st.ifaces[0]!.ended ?? ''}`)) this.emit('captureStats', st);
     if (!this.samples?.size || !this.header) return;
     const h = this.header;
     this.emit('captureSamples', {

@@ -75,6 +75,8 @@ export class TcpdumpSource {
   private paused = false;
   private child: ChildProcess | null = null;
   private stderrTail = '';
+  /** stderr after its last newline (an unfinished line). */
+  private lineRest = '';
   private signalled = false;
   private headerSeen = false;
   private headerAt = 0;
@@ -128,6 +130,7 @@ export class TcpdumpSource {
     child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk.toString('utf8')));
     child.on('error', (e) => this.finish('error', e.message));
     child.on('close', (code, signal) => {
+      if (this.lineRest) this.onStderr('\n');
       const msg = this.lastError() ?? `tcpdump exited (${signal ?? code})`;
       if (this.signalled) this.finish('stopped', msg);
       else this.finish(GONE.test(this.stderrTail) ? 'gone' : 'error', msg);
@@ -197,14 +200,26 @@ export class TcpdumpSource {
   private onStderr(s: string): void {
     this.stderrTail = (this.stderrTail + s).slice(-STDERR_KEEP);
     if (this.spec.outFd !== undefined && !this.headerSeen && this.stderrTail.includes('listening on')) this.readFileHeader();
-    // The SIGUSR1 one-liner: "N packets captured, M packets received by filter, K packets dropped by kernel".
-    const cap = [...this.stderrTail.matchAll(/(\d+) packets? captured/g)];
-    if (cap.length) this.captured = Number(cap[cap.length - 1]![1]);
-    // Both the SIGUSR1 one-liner and the final report end in "N packets dropped by kernel".
-    const drops = [...this.stderrTail.matchAll(/(\d+) packets? dropped by kernel/g)];
-    if (drops.length) this.dropped = Number(drops[drops.length - 1]![1]);
-    const recv = [...this.stderrTail.matchAll(/(\d+) packets? received by filter/g)];
-    if (recv.length) this.receivedByFilter = Number(recv[recv.length - 1]![1]);
+    // Only the complete lines that arrived now (not the whole 8 KiB tail each time):
+    // the SIGUSR1 one-liner "N packets captured, M packets received by filter, K
+    // packets dropped by kernel" and the final report's three lines. Last one wins.
+    this.lineRest += s;
+    const nl = this.lineRest.lastIndexOf('\n');
+    if (nl < 0) {
+      if (this.lineRest.length > STDERR_KEEP) this.lineRest = this.lineRest.slice(-STDERR_KEEP);
+      return;
+    }
+    const fresh = this.lineRest.slice(0, nl);
+    this.lineRest = this.lineRest.slice(nl + 1);
+    if (!fresh.includes('packet')) return;
+    const last = (re: RegExp) => {
+      let v: number | null = null;
+      for (const m of fresh.matchAll(re)) v = Number(m[1]);
+      return v;
+    };
+    this.captured = last(/(\d+) packets? captured/g) ?? this.captured;
+    this.dropped = last(/(\d+) packets? dropped by kernel/g) ?? this.dropped;
+    this.receivedByFilter = last(/(\d+) packets? received by filter/g) ?? this.receivedByFilter;
   }
 
   /** tcpdump's last complaint, without its "tcpdump: " prefix and the statistics lines. */
