@@ -16,6 +16,8 @@ export interface ExecOptions {
   input?: string;
   env?: NodeJS.ProcessEnv;
   maxOutputBytes?: number;
+  /** Open fds handed to the child as fd 3, 4, ... The caller still owns (and closes) them. */
+  extraFds?: number[];
 }
 
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -48,7 +50,7 @@ export function execFileResult(file: string, args: readonly string[], opts: Exec
   if (!file.startsWith('/')) return Promise.reject(new Error(`refusing to run a relative path: ${file}`));
   const max = opts.maxOutputBytes ?? 64 << 20;
   return new Promise((resolve, reject) => {
-    const spawnOpts: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env, shell: false };
+    const spawnOpts: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe', ...(opts.extraFds ?? [])], env: opts.env ?? process.env, shell: false };
     const child = spawn(file, [...args], spawnOpts);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
