@@ -88,10 +88,6 @@ export function reapedChildFaults(pid: number): number {
   return statOf(String(pid))?.cminflt ?? -1;
 }
 
-export function alive(pid: number): boolean {
-  const st = statOf(String(pid));
-  return st !== null && st.state !== 'Z';
-}
 
 export function rssKb(pid: number): number {
   try {
@@ -163,17 +159,8 @@ export function checkCaptureFile(file: string): FileCheck {
   return { file, type, tshark, capinfos };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** A Node stack frame on stderr: "    at fn (/path/file.js:12:34)". */
 export const STACK_RE = /^\s+at .+(\(.+:\d+:\d+\)|:\d+:\d+)$/m;
+
+export { alive, sleep, waitFor } from '../support/poll';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CaptureInfo } from '../../../shared/capture';
 import { createBackend, type Services } from '../../../electron/backend/create-backend';
 import { docker, dockerTry, testEnv } from '../../support/env';
+import { waitFor } from '../../support/poll';
 
 export interface Harness {
   services: Services;
@@ -69,16 +70,6 @@ export function tsharkFrames(file: string): Frame[] {
     });
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export async function waitEnded(h: Harness, id: string, timeoutMs = 15_000): Promise<CaptureInfo> {
   return waitFor(
     `capture ${id} to end`,
@@ -107,16 +98,4 @@ export function tcpdumpsOn(iface: string): number[] {
   return pids;
 }
 
-/** Processes whose argv contains `needle` anywhere (the helper, tcpdump writing a given file). */
-export function processesWith(needle: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) pids.push(Number(d));
-    } catch {
-      /* exited */
-    }
-  }
-  return pids;
-}
+export { processesWith, waitFor } from '../../support/poll';

@@ -1,3 +1,4 @@
+import { waitFor as sharedWaitFor } from '../../support/poll';
 // Shared by the helper suites: a freshly built dist/helper.cjs, two `ip netns`
 // namespaces joined by a veth pair (vsh-* names only), and /proc inspection.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,29 +68,7 @@ export function children(pid: number): number[] {
   return out;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
-/** Processes whose command line mentions `needle` (e.g. one of our interface names). */
-export function pidsWith(needle: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (cmd.includes(needle) && alive(Number(e))) out.push(Number(e));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 export interface TsharkView {
   code: number | null;
@@ -112,14 +91,8 @@ export function tshark(file: string): TsharkView {
   return { code: r.status, stderr: r.stderr, frames, ifaceNames };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { alive, processesWith as pidsWith, sleep } from '../../support/poll';
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs: number, stepMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(stepMs);
-  }
-}
+/** Poll a synchronous condition (this suite's older signature over the shared waitFor). */
+export const waitFor = <T>(fn: () => T | undefined | null | false, timeoutMs: number, stepMs = 50): Promise<T> =>
+  sharedWaitFor('condition', fn, timeoutMs, stepMs) as Promise<T>;
