@@ -20,10 +20,14 @@ export const localScanner: NamespaceScanner = {
   scanNamespaces: () => scanNamespaces(),
 };
 
-/** What makes two topologies different for a viewer: everything but timings, time stamps and warnings. */
+/**
+ * What makes two topologies different for a viewer: everything but timings, time stamps, warnings
+ * and which processes happen to sit in a namespace (a `docker exec`, an nsenter'd tool, the rates
+ * sampler's own anchor process come and go without changing any wiring).
+ */
 export function topologyFingerprint(t: Topology): string {
-  const { generatedAt: _g, elapsedMs: _e, warnings: _w, ...structure } = t;
-  return JSON.stringify(structure);
+  const { generatedAt: _g, elapsedMs: _e, warnings: _w, namespaces, ...rest } = t;
+  return JSON.stringify({ ...rest, namespaces: namespaces.map(({ pids: _p, ...ns }) => ns) });
 }
 
 export class TopologyService {

@@ -13,15 +13,17 @@ export class NamespaceAnchors implements PrivilegedCounterReader {
   private readonly anchors = new Map<number, { child: ChildProcess; path: string }>();
 
   constructor(
+    private readonly setpriv: string,
     private readonly nsenter: string,
     private readonly sleep: string,
   ) {}
 
   static create(): NamespaceAnchors | null {
+    const setpriv = findTool('setpriv');
     const nsenter = findTool('nsenter');
     const sleep = findTool('sleep');
-    if (process.getuid?.() !== 0 || !nsenter || !sleep) return null;
-    return new NamespaceAnchors(nsenter, sleep);
+    if (process.getuid?.() !== 0 || !setpriv || !nsenter || !sleep) return null;
+    return new NamespaceAnchors(setpriv, nsenter, sleep);
   }
 
   async read(handles: Array<{ inode: number; path: string }>): Promise<Map<number, Map<string, Counters> | string>> {
@@ -35,8 +37,9 @@ export class NamespaceAnchors implements PrivilegedCounterReader {
         a = undefined;
       }
       if (!a) {
-        // `nsenter --net=PATH -- sleep`: argv only; the child lives until released.
-        const child = spawn(this.nsenter, [`--net=${h.path}`, '--', this.sleep, '2147483647'], { stdio: 'ignore' });
+        // `setpriv --pdeathsig KILL nsenter --net=PATH -- sleep`: argv only; the child lives until
+        // released, or until this process dies (even by SIGKILL), so it is never left behind.
+        const child = spawn(this.setpriv, ['--pdeathsig', 'KILL', '--', this.nsenter, `--net=${h.path}`, '--', this.sleep, '2147483647'], { stdio: 'ignore' });
         child.on('error', () => undefined);
         child.on('exit', () => {
           if (this.anchors.get(h.inode)?.child === child) this.anchors.delete(h.inode);
@@ -53,7 +56,7 @@ export class NamespaceAnchors implements PrivilegedCounterReader {
     const pid = child.pid;
     if (pid === undefined) return 'could not start nsenter';
     try {
-      // Until nsenter has exec'd into the namespace the link still shows ours: wait for the next tick.
+      // Until setpriv and nsenter have exec'd into the namespace the link still shows ours: wait for the next tick.
       if (parseNsLink(readlinkSync(`/proc/${pid}/ns/net`)) !== inode) return 'entering namespace';
       return parseProcNetDev(readFileSync(`/proc/${pid}/net/dev`, 'latin1'));
     } catch (e) {

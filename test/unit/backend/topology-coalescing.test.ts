@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backend } from '../../../electron/backend/backend';
-import { TopologyService, type NamespaceScanner } from '../../../electron/backend/topology-service';
+import { TopologyService, topologyFingerprint, type NamespaceScanner } from '../../../electron/backend/topology-service';
+import type { Topology } from '../../../shared/topology';
 import type { NamespaceScan } from '../../../electron/discovery/namespaces';
 
 // A fake scanner that counts scans and lets the test decide when each one finishes.
@@ -56,5 +57,36 @@ describe('TopologyService.discover', () => {
     }
     expect(pushed).toBe(1);
     expect(changed).toBe(1);
+  });
+});
+
+describe('topologyFingerprint', () => {
+  const base = (): Topology => ({
+    generatedAt: '2026-11-26T00:00:00Z',
+    hostNetns: 1,
+    containers: [{ id: 'c1', name: 'web', image: 'img', state: 'running', pid: 100, netns: 2, networkMode: 'bridge', networks: [], compose: null, interfaces: [] }],
+    namespaces: [{ inode: 2, names: ['web'], isHost: false, pids: [100], paths: [], interfaces: [] }],
+    docker: { available: true },
+    privileged: { available: true, mode: 'root' },
+    warnings: [],
+    elapsedMs: 1,
+  });
+
+  it('ignores timings, warnings and processes that come and go inside a namespace', () => {
+    const other = base();
+    other.generatedAt = '2026-11-26T00:00:05Z';
+    other.elapsedMs = 99;
+    other.warnings = ['something'];
+    other.namespaces[0]!.pids = [100, 4242]; // a docker exec, an nsenter'd tool
+    expect(topologyFingerprint(other)).toBe(topologyFingerprint(base()));
+  });
+
+  it('changes with the wiring and with a container restart', () => {
+    const restarted = base();
+    restarted.containers[0]!.pid = 200;
+    expect(topologyFingerprint(restarted)).not.toBe(topologyFingerprint(base()));
+    const renamed = base();
+    renamed.namespaces[0]!.names = ['web', 'sidecar'];
+    expect(topologyFingerprint(renamed)).not.toBe(topologyFingerprint(base()));
   });
 });
