@@ -105,7 +105,9 @@ export function App() {
             )}
             {topology && topology.docker.available && containerCount === 0 && (
               <div className="vs-empty vs-empty-overlay" role="status" data-testid="no-containers">
-                <strong>No containers.</strong> Start one (for example <code>docker run -d --name web nginx</code>) and it appears here within two seconds.
+                <p>
+                  <strong>No containers.</strong> Start one (for example <code>docker run -d --name web nginx</code>) and it appears here within two seconds.
+                </p>
               </div>
             )}
           </div>

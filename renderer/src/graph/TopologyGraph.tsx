@@ -1,6 +1,6 @@
 // The map: React Flow over a band layout (layout.ts) that is recomputed only when the wiring changes.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node } from '@xyflow/react';
+import { Background, ControlButton, Controls, getViewportForBounds, MiniMap, ReactFlow, useReactFlow, useStoreApi, type Edge, type Node } from '@xyflow/react';
 import type { GraphModel } from './model';
 import { boundsOf, layoutGraph, type Box, type PositionCache } from './layout';
 import { NODE_DETAIL_MIN_ZOOM } from './lod';
@@ -8,6 +8,9 @@ import { NetnsNode } from './NetnsNode';
 import { HostNode } from './HostNode';
 import { GroupNode } from './GroupNode';
 import { RateEdge } from './RateEdge';
+
+/** Fit never zooms in past natural size. */
+const FIT_MAX_ZOOM = 1;
 
 const nodeTypes = { netns: NetnsNode, host: HostNode, bridge: HostNode, project: GroupNode };
 const edgeTypes = { rate: RateEdge };
@@ -98,10 +101,13 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
 
   // React Flow's own fitView measures rendered nodes, and onlyRenderVisibleElements
   // never renders the off-screen ones: fit to the layout's own bounds instead.
+  // Never zoom in past natural size to fit: a lone host node would fill the screen.
+  const store = useStoreApi();
   const fitAll = useCallback(() => {
     const b = boundsOf(boxes.values());
-    if (b) void flow.fitBounds(b, { padding: 0.05 });
-  }, [boxes, flow]);
+    const { width, height } = store.getState();
+    if (b && width > 0 && height > 0) void flow.setViewport(getViewportForBounds(b, width, height, 0.01, FIT_MAX_ZOOM, 0.05));
+  }, [boxes, flow, store]);
   // The first frame already uses the opening viewport (no render at zoom 1 first:
   // that would draw and measure every edge label in view, only to throw it away).
   const [opening] = useState(() => {
