@@ -144,9 +144,11 @@ test('Shift-click selects several containers for one merged capture', async ({ p
   skipUnlessReady();
   await page.goto(process.env.VSU_URL!);
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-a');
-  await containerNode(page, 'vsu-e2e-a').click();
-  await containerNode(page, 'vsu-e2e-b').click({ modifiers: ['Shift'] });
   const panel = page.getByRole('complementary', { name: 'Selection details' });
+  await containerNode(page, 'vsu-e2e-a').click();
+  // The first selection must have landed (the search may still be centring the map) before adding to it.
+  await expect(panel.getByRole('heading', { name: 'vsu-e2e-a' })).toBeVisible();
+  await containerNode(page, 'vsu-e2e-b').click({ modifiers: ['Shift'] });
   await expect(panel.getByRole('heading', { name: '2 selected' })).toBeVisible();
   await expect(panel.getByRole('button', { name: /Start capture \(2 targets, one file\)/ })).toBeVisible();
   await shot(page, 'multi-select');
