@@ -34,6 +34,11 @@ export const helperOps = {
   hello: { params: z.object({}).strict() },
   /** List every network namespace and its interfaces (raw `ip -j -d addr` per namespace). */
   scanNamespaces: { params: z.object({}).strict() },
+  /**
+   * Docker's containers (only the fields the topology shows) for a user the socket refuses.
+   * Only a root-owned socket named docker.sock.
+   */
+  listContainers: { params: z.object({ socket: AbsPath }).strict() },
   /** Compile a filter with `tcpdump -d` without capturing. */
   validateFilter: { params: z.object({ filter: z.string().max(4096), linkType: z.string().max(32).optional() }).strict() },
   /** Read interface counters inside namespaces that have no host-side view. */

@@ -9,6 +9,7 @@ import { nsenterCounterReader } from '../rates/sources';
 import { RatesService } from './rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology-service';
 import { TopologyWatcher } from './topology-watcher';
+import type { DockerContainer } from '../discovery/docker';
 import { HelperClient, type HelperClientOptions } from '../helper/helper-client';
 
 export interface BackendOptions {
@@ -40,7 +41,9 @@ export function createBackend(opts: BackendOptions = {}): Services {
   backend.onClose(() => helper.close());
   // As root, scanning in-process is faster than a round trip through the helper.
   const defaultScanner = process.getuid?.() === 0 ? localScanner : helper;
-  const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env);
+  // Not root: a user the Docker socket refuses still sees containers, through the helper.
+  const dockerViaHelper = process.getuid?.() === 0 ? undefined : (socket: string) => helper.request('listContainers', { socket }) as Promise<DockerContainer[]>;
+  const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env, { dockerViaHelper });
   topology.register(backend);
   // Live topology for whoever listens (windows, browser tabs): Docker events plus periodic rescans.
   const watcher = new TopologyWatcher(topology);

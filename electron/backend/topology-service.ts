@@ -1,7 +1,8 @@
 // Topology: discovery on demand, through the privileged channel when there is one.
 import type Docker from 'dockerode';
 import type { Topology } from '../../shared/topology';
-import { createDockerClient, dockerEndpoint, listDockerContainers } from '../discovery/docker';
+import { dockerEndpoint, listDockerContainers, type DockerContainer, type DockerListing } from '../discovery/docker';
+import { createDockerClient, dockerodeApi } from '../discovery/dockerode-api';
 import { scanNamespaces, type NamespaceScan } from '../discovery/namespaces';
 import { discoverTopology } from '../discovery/topology';
 import type { Backend } from './backend';
@@ -30,6 +31,11 @@ export function topologyFingerprint(t: Topology): string {
   return JSON.stringify({ ...rest, namespaces: namespaces.map(({ pids: _p, ...ns }) => ns) });
 }
 
+export interface TopologyServiceOptions {
+  /** Lists containers through the privileged helper: for a user the Docker socket refuses. */
+  dockerViaHelper?: (socket: string) => Promise<DockerContainer[]>;
+}
+
 export class TopologyService {
   readonly docker: Docker;
   private last: Topology | null = null;
@@ -42,6 +48,7 @@ export class TopologyService {
   constructor(
     private readonly scanner: NamespaceScanner = localScanner,
     readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly opts: TopologyServiceOptions = {},
   ) {
     this.docker = createDockerClient(env);
   }
@@ -85,7 +92,7 @@ export class TopologyService {
       },
     };
     const topo = await discoverTopology({
-      listContainers: () => listDockerContainers(this.docker, dockerEndpoint(this.env)),
+      listContainers: () => this.listContainers(),
       scanNamespaces: scanner.scanNamespaces,
       privilegedMode: scanner.mode,
       privilegedError: () => scannerError ?? this.scanner.lastError?.(),
@@ -108,6 +115,22 @@ export class TopologyService {
   onChange(fn: (t: Topology) => void): () => void {
     this.changeListeners.add(fn);
     return () => this.changeListeners.delete(fn);
+  }
+
+  /** Docker directly; when its socket refuses us (not in the docker group), through the helper. */
+  private async listContainers(): Promise<DockerListing> {
+    const endpoint = dockerEndpoint(this.env);
+    const direct = await listDockerContainers(dockerodeApi(this.docker), endpoint);
+    const viaHelper = this.opts.dockerViaHelper;
+    if (direct.errno !== 'EACCES' || !viaHelper || !endpoint.startsWith('unix://')) return direct;
+    try {
+      const containers = await viaHelper(endpoint.slice('unix://'.length));
+      const note = `Docker listed through the privileged helper: your user cannot open ${endpoint} (join the docker group to skip the helper)`;
+      return { status: { available: true, endpoint }, containers, warnings: [note] };
+    } catch (err) {
+      const why = (err as Error).message ?? String(err);
+      return { ...direct, status: { ...direct.status, error: { code: 'DOCKER_UNAVAILABLE', message: `${direct.status.error?.message}; through the helper: ${why}` } } };
+    }
   }
 
   latest(): Topology | null {

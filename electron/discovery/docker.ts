@@ -1,6 +1,7 @@
-// Docker containers through the Engine API (dockerode), honouring DOCKER_HOST
-// (unix socket or tcp). Failure is data: the topology still comes back without them.
-import Docker from 'dockerode';
+// Docker containers through the Engine API, honouring DOCKER_HOST (unix socket or
+// tcp). Failure is data: the topology still comes back without them. Only types come
+// from dockerode here, so the privileged helper can use this without bundling it.
+import type Docker from 'dockerode';
 import type { ContainerNetwork } from '../../shared/topology';
 
 export interface DockerContainer {
@@ -25,19 +26,16 @@ export interface DockerStatus {
 export interface DockerListing {
   status: DockerStatus;
   containers: DockerContainer[];
+  /** Why the socket failed (EACCES: not in the docker group), for the helper fallback. */
+  errno?: string;
+  /** Things the user should know about how the list was obtained. */
+  warnings?: string[];
 }
 
 export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 }
 
-/** A dockerode client for DOCKER_HOST. dockerode reads DOCKER_HOST itself; we only add a timeout. */
-export function createDockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
-  const endpoint = dockerEndpoint(env);
-  if (endpoint.startsWith('unix://')) return new Docker({ socketPath: endpoint.slice('unix://'.length), timeout: 5000 });
-  const url = new URL(endpoint.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http', timeout: 5000 });
-}
 
 /** Turn a connection error into something a person can act on. */
 export function describeDockerError(err: unknown, endpoint: string): { code: string; message: string } {
@@ -85,25 +83,31 @@ function toContainer(info: Inspect): DockerContainer {
   };
 }
 
-export async function listDockerContainers(client: Docker, endpoint = dockerEndpoint()): Promise<DockerListing> {
+/**
+ * The three Engine API calls discovery needs. dockerode provides them in the app
+ * (dockerode-api.ts); the privileged helper has its own small socket client.
+ */
+export interface DockerApi {
+  listContainers(): Promise<Array<{ Id: string }>>;
+  listNetworks(): Promise<Array<{ Name: string; Driver: string }>>;
+  inspect(id: string): Promise<Inspect>;
+}
+
+
+export async function listDockerContainers(api: DockerApi, endpoint = dockerEndpoint()): Promise<DockerListing> {
   try {
     const [summaries, networks] = await Promise.all([
-      client.listContainers({ all: true }),
-      client.listNetworks().catch(() => [] as Docker.NetworkInspectInfo[]),
+      api.listContainers(),
+      api.listNetworks().catch(() => [] as Array<{ Name: string; Driver: string }>),
     ]);
     const drivers = new Map(networks.map((n) => [n.Name, n.Driver]));
     const inspected = await Promise.all(
-      summaries.map((s) =>
-        client
-          .getContainer(s.Id)
-          .inspect()
-          .catch(() => null), // removed between list and inspect
-      ),
+      summaries.map((s) => api.inspect(s.Id).catch(() => null)), // removed between list and inspect
     );
     const containers = inspected.filter((i): i is Inspect => i !== null).map(toContainer);
     for (const c of containers) for (const n of c.networks) n.driver = drivers.get(n.name) ?? null;
     return { status: { available: true, endpoint }, containers };
   } catch (err) {
-    return { status: { available: false, endpoint, error: describeDockerError(err, endpoint) }, containers: [] };
+    return { status: { available: false, endpoint, error: describeDockerError(err, endpoint) }, containers: [], errno: (err as NodeJS.ErrnoException)?.code };
   }
 }

@@ -72,7 +72,7 @@ export function buildTopology(listing: DockerListing, scan: NamespaceScan, mode:
     namespaces,
     docker: listing.status,
     privileged: { available: mode !== 'none', mode, ...(privilegedError ? { error: privilegedError } : {}) },
-    warnings: [...scan.warnings, ...warnings],
+    warnings: [...(listing.warnings ?? []), ...scan.warnings, ...warnings],
     elapsedMs: Math.round((performance.now() - started) * 10) / 10,
   };
 }

@@ -41,6 +41,7 @@ async function shutdown(code: number): Promise<void> {
 const handlers: Handlers = {
   hello: () => ops.hello(),
   scanNamespaces: () => ops.scanNamespaces(),
+  listContainers: (p) => ops.listContainers(p),
   validateFilter: (p) => ops.validateFilter(p),
   readCounters: (p) => ops.readCounters(p),
   startCapture: (p) => ops.startCapture(p),

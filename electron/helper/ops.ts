@@ -3,7 +3,9 @@
 import type { z } from 'zod';
 import { HELPER_PROTOCOL_VERSION, type helperEvents, type helperOps } from '../../shared/helper-protocol';
 import { CodedError } from '../../shared/result';
+import { listDockerContainers } from '../discovery/docker';
 import { scanNamespaces } from '../discovery/namespaces';
+import { checkDockerSocket, socketDockerApi } from './docker-socket';
 import { mapPool } from '../util/exec';
 import { CaptureSession } from './capture/capture-session';
 import { DirectCapture, directCapable } from './capture/direct-capture';
@@ -31,6 +33,14 @@ export class HelperOps {
 
   scanNamespaces() {
     return scanNamespaces();
+  }
+
+  /** Containers as discovery maps them (names, networks, PIDs; never environments or mounts). */
+  async listContainers(p: P<'listContainers'>) {
+    checkDockerSocket(p.socket);
+    const listing = await listDockerContainers(socketDockerApi(p.socket), `unix://${p.socket}`);
+    if (!listing.status.available) throw new CodedError('DOCKER_UNAVAILABLE', listing.status.error?.message ?? 'Docker did not answer');
+    return listing.containers;
   }
 
   /** `tcpdump -d -y LINKTYPE -- FILTER` compiles without opening any interface. */

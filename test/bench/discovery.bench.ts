@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { cpus, loadavg } from 'node:os';
 import { createBackend } from '../../electron/backend/create-backend';
-import { createDockerClient, listDockerContainers } from '../../electron/discovery/docker';
+import { listDockerContainers } from '../../electron/discovery/docker';
+import { createDockerClient, dockerodeApi } from '../../electron/discovery/dockerode-api';
 import { scanNamespaces } from '../../electron/discovery/namespaces';
 import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
 
@@ -111,7 +112,7 @@ async function parts(): Promise<{ docker: number; scanFast: number; scanIp: numb
   let viaIp = 0;
   for (let i = 0; i < RUNS; i++) {
     let t0 = performance.now();
-    await listDockerContainers(client, DOCKER_HOST);
+    await listDockerContainers(dockerodeApi(client), DOCKER_HOST);
     dockerMs.push(ms(t0));
     t0 = performance.now();
     const scan = await scanNamespaces();

@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHelper, ROOT, sh, shTry, sleep, waitFor } from './helper-fixture';
+import { createServer } from 'node:net';
+import { docker, DOCKER_HOST, IMAGE, removeSuiteContainers, runContainer } from '../../support/env';
 
 const USER = 'vsh-user';
 const DROPIN = '/etc/sudoers.d/vethscope-test';
@@ -296,6 +298,57 @@ describe.skipIf(skip !== null)('helper through sudo -n as an unprivileged user',
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout.split('\n')[0]!)).toMatchObject({ id: 1, ok: true, result: { uid: 0, invokingUid: uid } });
   }, 60_000);
+
+  it('a user the Docker socket refuses still sees containers, listed through the helper', async () => {
+    const socket = DOCKER_HOST.replace(/^unix:\/\//, '');
+    removeSuiteContainers('vsu2-dock');
+    runContainer('vsu2-dock', 'vsu2-dock');
+    try {
+      // The user's own process is refused by the socket (not in the docker group)...
+      const direct = runAsUser([nodePath, '-e', `require('net').connect(${JSON.stringify(socket)}).on('error', (e) => console.log(e.code)).on('connect', () => { console.log('connected'); process.exit(0); })`]);
+      expect(direct.stdout.trim()).toBe('EACCES');
+      // ...so the helper lists for them, and only the fields the topology shows (no environment, no mounts).
+      const r = await client.call({ cmd: 'request', op: 'listContainers', params: { socket } });
+      expect(r.ok, JSON.stringify(r.error)).toBe(true);
+      const c = r.result.find((x: { name: string }) => x.name === 'vsu2-dock');
+      expect(c).toMatchObject({ state: 'running', image: IMAGE });
+      expect(Object.keys(c).sort()).toEqual(['compose', 'id', 'image', 'name', 'networkMode', 'networks', 'pid', 'sandboxKey', 'state']);
+
+      // The whole CLI as that user: containers, their namespaces and host veths, and a note saying how.
+      const [cmd, ...args] = asUser([nodePath, resolve(ROOT, 'bin/vethscope.cjs'), 'topology', '--json']);
+      const cli = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 30_000, env: { ...userEnv, DOCKER_HOST }, cwd: '/tmp' });
+      expect(cli.status, cli.stderr).toBe(0);
+      const topo = JSON.parse(cli.stdout);
+      expect(topo.docker.available).toBe(true);
+      expect(topo.warnings.join('\n')).toMatch(/through the privileged helper/);
+      const listed = topo.containers.find((x: { name: string }) => x.name === 'vsu2-dock');
+      const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', 'vsu2-dock'));
+      expect(listed.netns).toBe(statSync(`/proc/${pid}/ns/net`).ino);
+      expect(listed.interfaces.find((i: { name: string }) => i.name === 'eth0')?.hostPeer).toMatch(/^veth/);
+    } finally {
+      removeSuiteContainers('vsu2-dock');
+    }
+  }, 60_000);
+
+  it('the helper lists only a root-owned docker.sock: not other files, not a socket the user made', async () => {
+    const userSocket = join(userDir, 'docker.sock');
+    const server = createServer().listen(userSocket);
+    await new Promise((r) => server.once('listening', r));
+    chownSync(userSocket, uid, gid);
+    try {
+      for (const [socket, code] of [
+        ['/etc/passwd', 'INVALID_INPUT'],
+        ['/run/vsu2-missing/docker.sock', 'NOT_FOUND'],
+        [userSocket, 'PERMISSION_DENIED'],
+      ] as const) {
+        const r = await client.call({ cmd: 'request', op: 'listContainers', params: { socket } });
+        expect(r.ok, socket).toBe(false);
+        expect(r.error?.code, socket).toBe(code);
+      }
+    } finally {
+      server.close();
+    }
+  });
 
   it('without the sudoers rule, sudo -n refuses: HELPER_REFUSED with sudo\'s words', async () => {
     rmSync(DROPIN);
