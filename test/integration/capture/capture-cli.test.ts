@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, removeSuiteContainers, runContainer, SKIP_REASON, testEnv } from '../../support/env';
-import { ipOf, pingAsync, tsharkFrames, waitFor } from './harness';
+import { ipOf, pingAsync, runToEnd, tsharkFrames, waitFor } from './harness';
 
 const SUITE = 'vsc-cap-cli';
 const ROOT = resolve(__dirname, '../../..');
@@ -63,14 +63,7 @@ describe.skipIf(!isRoot)(`capture CLI (${isRoot ? 'root' : SKIP_REASON})`, () =>
 
   it('capture NAME --count 10 -o DIR exits 0 and prints the path of a 10-packet file', async () => {
     const traffic = pingAsync('vsc-cc-a', peerIp, 40, '0.1');
-    const r = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
-      const child = spawn(process.execPath, [BIN, 'capture', 'vsc-cc-a', '--count', '10', '-o', `${dir}/`], { env: testEnv() });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => res({ code, out, err }));
-    });
+    const r = await runToEnd([process.execPath, BIN, 'capture', 'vsc-cc-a', '--count', '10', '-o', `${dir}/`], { env: testEnv() });
     await traffic;
     expect(r.code, r.err).toBe(0);
     const path = r.out.trim();

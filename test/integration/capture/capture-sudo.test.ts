@@ -1,12 +1,12 @@
 // `vethscope capture` as an ordinary user: Docker through the docker group, the
 // helper through `sudo -n` with exactly the sudoers.example rule; the file must
 // belong to the user and tshark must read it.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, removeSuiteContainers, runContainer, SKIP_REASON, TEST_ROOT } from '../../support/env';
-import { ipOf, pingAsync, tsharkFrames } from './harness';
+import { ipOf, pingAsync, runToEnd, tsharkFrames } from './harness';
 
 const SUITE = 'vsc-cap-sudo';
 const USER = 'vsc-capuser';
@@ -50,14 +50,7 @@ describe.skipIf(skip !== null)(`capture CLI as a user through sudo (${skip ?? 'r
     const traffic = pingAsync('vsc-cs-a', ipOf('vsc-cs-b'), 40, '0.1');
     const argv = ['setpriv', '--reuid', USER, '--regid', USER, '--init-groups', '--', realpathSync(process.execPath), join(ROOT, 'bin/vethscope.cjs'), 'capture', 'vsc-cs-a', '--count', '8'];
     const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, DOCKER_HOST: `unix://${TEST_ROOT}/docker.sock` };
-    const r = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env, cwd: home });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => res({ code, out, err }));
-    });
+    const r = await runToEnd(argv, { env, cwd: home });
     await traffic;
     expect(r.code, r.err).toBe(0);
     const path = r.out.trim();

@@ -98,4 +98,16 @@ export function tcpdumpsOn(iface: string): number[] {
   return pids;
 }
 
+/** Run a command to its end without blocking the event loop (traffic runs meanwhile); collect its output. */
+export function runToEnd(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((res) => {
+    const child = spawn(argv[0]!, argv.slice(1), opts);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    child.on('exit', (code) => res({ code, out, err }));
+  });
+}
+
 export { processesWith, waitFor } from '../../support/poll';
