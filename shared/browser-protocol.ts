@@ -1,4 +1,4 @@
-// Browser mode's wire protocol (served by electron/server, spoken by renderer/src/api).
+// Browser mode's wire protocol (served by electron/front-doors/browser, spoken by renderer/src/api).
 // The page URL carries the token: http://127.0.0.1:PORT/?token=TOKEN
 // - calls:     POST /api/call/METHOD   body: JSON input   header TOKEN_HEADER   -> Result JSON (always 200 once authorised)
 // - events:    WebSocket /api/events?token=TOKEN           server -> client: {"event": NAME, "payload": ...}

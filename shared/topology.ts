@@ -1,5 +1,5 @@
 // The topology model: how namespaces, interfaces, bridges and containers connect.
-// Documented in docs/topology-schema.md. Produced by electron/discovery, consumed
+// Documented in docs/topology-schema.md. Produced by electron/backend/topology, consumed
 // by the CLI, the renderer and the capture engine.
 import { z } from 'zod';
 

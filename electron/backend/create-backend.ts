@@ -1,16 +1,16 @@
 // Composition root: build the one Backend with every service wired in.
 // Front doors (Electron main, browser-mode server, CLI) call this and nothing else.
 import { Backend } from './backend';
-import { summarize } from '../capture/decode/summarize';
+import { summarize } from '../formats/decode/summarize';
 import { defaultCapturesDir } from './capture/output';
-import { CaptureService } from './capture-service';
-import { helperCounterReader } from '../rates/helper-counters';
-import { nsenterCounterReader } from '../rates/sources';
-import { RatesService } from './rates-service';
-import { localScanner, TopologyService, type NamespaceScanner } from './topology-service';
-import { TopologyWatcher } from './topology-watcher';
-import type { DockerContainer } from '../discovery/docker';
-import { HelperClient, type HelperClientOptions } from '../helper/helper-client';
+import { CaptureService } from './capture/capture-service';
+import { helperCounterReader } from './rates/helper-counters';
+import { nsenterCounterReader } from './rates/sources';
+import { RatesService } from './rates/rates-service';
+import { localScanner, TopologyService, type NamespaceScanner } from './topology/topology-service';
+import { TopologyWatcher } from './topology/topology-watcher';
+import type { DockerContainer } from '../engines/docker';
+import { HelperClient, type HelperClientOptions } from './helper-client/helper-client';
 
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;

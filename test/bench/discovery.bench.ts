@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { cpus, loadavg } from 'node:os';
 import { createBackend } from '../../electron/backend/create-backend';
-import { listDockerContainers } from '../../electron/discovery/docker';
-import { createDockerClient, dockerodeApi } from '../../electron/discovery/dockerode-api';
-import { scanNamespaces } from '../../electron/discovery/namespaces';
+import { listDockerContainers } from '../../electron/engines/docker';
+import { createDockerClient, dockerodeApi } from '../../electron/backend/topology/dockerode-api';
+import { scanNamespaces } from '../../electron/kernel/namespaces';
 import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
 
 const LABEL = 'vethscope.test=vsd-bench';

@@ -4,10 +4,10 @@
 // usage: npm run bench:sampler [-- --containers N --seconds S]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { RatesService } from '../../electron/backend/rates-service';
-import { TopologyService } from '../../electron/backend/topology-service';
+import { RatesService } from '../../electron/backend/rates/rates-service';
+import { TopologyService } from '../../electron/backend/topology/topology-service';
 import { Backend } from '../../electron/backend/backend';
-import { nsenterCounterReader } from '../../electron/rates/sources';
+import { nsenterCounterReader } from '../../electron/backend/rates/sources';
 import { DOCKER_HOST, IMAGE, isRoot, removeSuiteContainers, TEST_LABEL, testEnv } from '../support/env';
 import { mapPool } from '../../electron/util/exec';
 

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, isAllowedNavigation, isTrustedSender, secureWindowOptions } from '../../electron/main/security';
-import { exposedApi } from '../../electron/preload/api';
-import { browserCsp } from '../../electron/server/security';
+import { contentSecurityPolicy, isAllowedNavigation, isTrustedSender, secureWindowOptions } from '../../electron/front-doors/desktop/security';
+import { exposedApi } from '../../electron/front-doors/preload/api';
+import { browserCsp } from '../../electron/front-doors/browser/security';
 import { record } from './metrics';
 import { ROOT } from './support';
 
@@ -32,7 +32,7 @@ describe('5. Electron settings and dependencies', () => {
     const fake = { invoke: async () => ({ ok: true, result: null }), on() {}, removeListener() {} };
     const api = exposedApi(fake as never) as unknown as Record<string, unknown>;
     if (Object.keys(api).sort().join() !== 'call,on' || !Object.isFrozen(api)) problems.push(`preload exposes ${Object.keys(api).join(',')} (frozen: ${Object.isFrozen(api)})`);
-    const preloadSrc = readFileSync(resolve(ROOT, 'electron/preload/preload.ts'), 'utf8');
+    const preloadSrc = readFileSync(resolve(ROOT, 'electron/front-doors/preload/preload.ts'), 'utf8');
     const exposed = [...preloadSrc.matchAll(/exposeInMainWorld\(\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
     if (exposed.join() !== 'vethscope') problems.push(`preload exposeInMainWorld: ${exposed.join(',') || 'none'}`);
     record({ section: '5 electron + deps', check: 'window options, CSP, navigation/sender guards, preload surface (also: test/unit/electron/{security,preload,ipc,app}.test.ts)', inputs: 0, detail: problems.join('; ') || 'all as required', ok: problems.length === 0 });

@@ -6,8 +6,8 @@ import type { CaptureTarget } from '../../../shared/capture';
 import type { Container, Namespace, NetInterface, Topology } from '../../../shared/topology';
 import type { NetnsHandle } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
-import { matchContainers } from '../../cli/tree';
-import { entryPath } from '../../discovery/namespaces';
+import { matchContainers } from '../../front-doors/cli/tree';
+import { entryPath } from '../../kernel/namespaces';
 
 export interface ResolvedIface {
   /** Where tcpdump runs: null = the helper's own (host) namespace. */

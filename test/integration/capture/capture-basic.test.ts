@@ -1,7 +1,7 @@
 // Capture through the real helper and tcpdump; tshark judges every file.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCaptureFile } from '../../../electron/capture/pcap/capture-file-reader';
+import { readCaptureFile } from '../../support/capture-file-reader';
 import { docker, dockerTry, isRoot, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
 import { createNetwork, removeSuiteNetworks } from '../discovery/kernel-view';
 import { ipOf, makeHarness, ping, pingAsync, tcpdumpsOn, tsharkFrames, waitEnded, type Harness } from './harness';

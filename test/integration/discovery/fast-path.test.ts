@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawNamespace } from '../../../electron/discovery/namespaces';
-import { scanNamespaces } from '../../../electron/discovery/namespaces';
-import { resolvePeers } from '../../../electron/discovery/resolve';
+import type { RawNamespace } from '../../../electron/kernel/namespaces';
+import { scanNamespaces } from '../../../electron/kernel/namespaces';
+import { resolvePeers } from '../../../electron/backend/topology/resolve-peers';
 import { docker, isRoot, nsInode, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
 import { createNetwork, kernelPeer, nsPathOf, removeSuiteNetworks } from './kernel-view';
 

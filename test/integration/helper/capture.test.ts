@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HelperClient } from '../../../electron/helper/helper-client';
+import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
 import { buildHelper, shTry, children, makePair, ping, removePair, sh, sleep, tshark, type Pair } from './helper-fixture';
 
 const root = process.getuid?.() === 0;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HelperClient } from '../../../electron/helper/helper-client';
+import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
 import { buildHelper, HELPER, sh, shTry, sleep, waitFor } from './helper-fixture';
 
 const root = process.getuid?.() === 0;

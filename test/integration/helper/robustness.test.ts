@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HelperClient } from '../../../electron/helper/helper-client';
+import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
 import { alive, buildHelper, children, HELPER, makePair, pidsWith, ROOT, removePair, sleep, tshark, waitFor, type Pair } from './helper-fixture';
 
 const root = process.getuid?.() === 0;
@@ -77,7 +77,7 @@ describe.skipIf(!root)('helper robustness', () => {
     const extra = mode === 'direct' ? ", writer: 'tcpdump'" : '';
     writeFileSync(
       script,
-      `import { HelperClient } from ${JSON.stringify(join(ROOT, 'electron/helper/helper-client'))};
+      `import { HelperClient } from ${JSON.stringify(join(ROOT, 'electron/backend/helper-client/helper-client'))};
 const c = new HelperClient({ elevation: 'root', helperPath: ${JSON.stringify(HELPER)} });
 c.request('startCapture', { captureId: 'vsh-kill-0001', ifaces: [{ netns: ${JSON.stringify(pair.handles[0])}, iface: ${JSON.stringify(pair.ifs[0])}, label: 'vsh-kill', comment: '' }], filter: '', snaplen: 65535, format: ${JSON.stringify(mode === 'direct' ? 'pcap' : 'pcapng')}, path: ${JSON.stringify(path)}, sectionComment: '', stop: {}, ring: null${extra} })
   .then(() => console.log('HELPER ' + c.helperPid), (e) => { console.log('ERR ' + e.code + ' ' + e.message); process.exit(1); });

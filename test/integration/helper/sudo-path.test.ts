@@ -189,7 +189,7 @@ describe.skipIf(skip !== null)('helper through sudo -n as an unprivileged user',
       helperPath = copy;
     }
     // The client, bundled so the user needs no node_modules (nor the repo).
-    buildSync({ entryPoints: [resolve(ROOT, 'electron/helper/helper-client.ts')], outfile: join(work, 'client.cjs'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+    buildSync({ entryPoints: [resolve(ROOT, 'electron/backend/helper-client/helper-client.ts')], outfile: join(work, 'client.cjs'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
     writeFileSync(join(work, 'runner.cjs'), RUNNER, { mode: 0o644 });
     chmodSync(join(work, 'client.cjs'), 0o644);
 

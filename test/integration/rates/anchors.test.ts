@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NamespaceAnchors } from '../../../electron/rates/anchors';
+import { NamespaceAnchors } from '../../../electron/backend/rates/anchors';
 import { ip, ipTry, isRoot, SKIP_REASON } from '../../support/env';
 import { alive, waitFor } from '../../support/poll';
 
@@ -50,7 +50,7 @@ describe.skipIf(!isRoot)(`rates: namespace anchors (${isRoot ? 'root' : SKIP_REA
   it('dies with its owner, even when the owner is SIGKILLed', async () => {
     // A separate process owns the anchor; we kill it without warning.
     const script = `
-      const { NamespaceAnchors } = require(${JSON.stringify(resolve(__dirname, '../../../electron/rates/anchors.ts'))});
+      const { NamespaceAnchors } = require(${JSON.stringify(resolve(__dirname, '../../../electron/backend/rates/anchors.ts'))});
       const a = NamespaceAnchors.create();
       a.read([${JSON.stringify(handle())}]).then(() => console.log('parked'));
       setInterval(() => undefined, 1000);`;

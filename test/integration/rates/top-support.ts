@@ -1,7 +1,7 @@
 // Run `vethscope top --json` in-process (same code path as the binary) and
 // collect its lines; small docker helpers for bounded traffic between our own containers.
 import { spawn } from 'node:child_process';
-import { runCli } from '../../../electron/cli/main';
+import { runCli } from '../../../electron/front-doors/cli/main';
 import { docker, testEnv } from '../../support/env';
 
 export interface TopLine {

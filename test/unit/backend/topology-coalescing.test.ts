@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Backend } from '../../../electron/backend/backend';
-import { TopologyService, topologyFingerprint, type NamespaceScanner } from '../../../electron/backend/topology-service';
+import { TopologyService, topologyFingerprint, type NamespaceScanner } from '../../../electron/backend/topology/topology-service';
 import type { Topology } from '../../../shared/topology';
-import type { NamespaceScan } from '../../../electron/discovery/namespaces';
+import type { NamespaceScan } from '../../../electron/kernel/namespaces';
 
 // A fake scanner that counts scans and lets the test decide when each one finishes.
 function gatedScanner() {

@@ -9,8 +9,8 @@ import type { CaptureInfo } from '../../../shared/capture';
 import type { Container, NetInterface, Topology } from '../../../shared/topology';
 import { CodedError } from '../../../shared/result';
 import { Backend } from '../../../electron/backend/backend';
-import { CaptureService } from '../../../electron/backend/capture-service';
-import type { TopologyService } from '../../../electron/backend/topology-service';
+import { CaptureService } from '../../../electron/backend/capture/capture-service';
+import type { TopologyService } from '../../../electron/backend/topology/topology-service';
 
 const HOST = 1;
 const iface = (name: string, hostPeer: string | null): NetInterface => ({ name, ifindex: 2, kind: 'veth', mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, hostPeer, peer: null, parent: null });

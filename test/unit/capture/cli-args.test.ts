@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaptureArgs } from '../../../electron/cli/capture-command';
+import { parseCaptureArgs } from '../../../electron/front-doors/cli/capture-command';
 
 describe('vethscope capture arguments', () => {
   it('maps options onto a CaptureRequest', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureSession, PACKET_RING } from '../../../electron/backend/capture/session';
+import { CaptureSession, PACKET_RING } from '../../../electron/backend/capture/capture-record';
 import type { ResolvedIface } from '../../../electron/backend/capture/targets';
 
 const r = (label: string): ResolvedIface => ({ netns: null, iface: 'veth0', atNetns: 1, label, comment: '', containerId: 'c1', containerName: 'web', target: 0, innerName: 'eth0' });

@@ -4,9 +4,9 @@
 // print the absolute header values).
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize } from '../../../electron/capture/decode/summarize';
-import { ipv6 } from '../../../electron/capture/decode/addr';
-import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from '../../../electron/capture/pcap/pcapng-writer';
+import { summarize } from '../../../electron/formats/decode/summarize';
+import { ipv6 } from '../../../electron/formats/decode/addr';
+import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from '../../../electron/formats/pcap/pcapng-writer';
 import { hasTshark, NO_TSHARK, tempDir, tsharkFields } from '../pcap/tshark';
 import { CASES, CUT_CASES, type Case } from './cases';
 import { ip6b } from './packets';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backend } from '../../../electron/backend/backend';
-import type { CliIo } from '../../../electron/cli/io';
-import { runCli } from '../../../electron/cli/main';
-import { vethCommand } from '../../../electron/cli/topology-commands';
+import type { CliIo } from '../../../electron/front-doors/cli/io';
+import { runCli } from '../../../electron/front-doors/cli/main';
+import { vethCommand } from '../../../electron/front-doors/cli/topology-commands';
 import { Topology } from '../../../shared/topology';
 import { container, iface, smallTopology } from './fixtures';
 

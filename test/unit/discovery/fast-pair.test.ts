@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pairSysfsNamespaces } from '../../../electron/discovery/fast-pair';
-import type { SysfsLink } from '../../../electron/discovery/sysfs-read';
+import { pairSysfsNamespaces } from '../../../electron/kernel/fast-pair';
+import type { SysfsLink } from '../../../electron/kernel/sysfs-read';
 import { ns, veth } from './fixtures';
 
 const sys = (name: string, ifindex: number, iflink: number, kind: SysfsLink['kind'] = 'linked'): SysfsLink => ({ name, ifindex, iflink, kind, mac: null, mtu: 1500, state: 'UP', master: null, addresses: [] });

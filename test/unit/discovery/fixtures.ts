@@ -1,6 +1,6 @@
 // Small builders for raw scan data and topologies, so each test states only what matters.
-import type { RawLink } from '../../../electron/discovery/ip-json';
-import type { RawNamespace } from '../../../electron/discovery/namespaces';
+import type { RawLink } from '../../../electron/kernel/ip-json';
+import type { RawNamespace } from '../../../electron/kernel/namespaces';
 import type { Container, NetInterface, Topology } from '../../../shared/topology';
 
 export function link(ifindex: number, name: string, more: Partial<RawLink> = {}): RawLink {

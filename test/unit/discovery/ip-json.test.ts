@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddrJson } from '../../../electron/discovery/ip-json';
+import { parseIpAddrJson } from '../../../electron/kernel/ip-json';
 
 describe('parseIpAddrJson', () => {
   it('maps linkinfo kinds and link types onto our kinds', () => {

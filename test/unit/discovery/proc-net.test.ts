@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignIpv4, parseConnectedRoutes, parseIfInet6, parseIgmpIndexes, parseNetDevNames } from '../../../electron/discovery/proc-net';
+import { assignIpv4, parseConnectedRoutes, parseIfInet6, parseIgmpIndexes, parseNetDevNames } from '../../../electron/kernel/proc-net';
 
 // Captured from a Docker container on the default bridge (10.213.0.2/24).
 const FIB_TRIE = `Main:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddrJson } from '../../../electron/discovery/ip-json';
-import { resolvePeers } from '../../../electron/discovery/resolve';
+import { parseIpAddrJson } from '../../../electron/kernel/ip-json';
+import { resolvePeers } from '../../../electron/backend/topology/resolve-peers';
 import { link, ns, veth } from './fixtures';
 
 const HOST = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchContainers, nsLabel, renderTree } from '../../../electron/cli/tree';
+import { matchContainers, nsLabel, renderTree } from '../../../electron/front-doors/cli/tree';
 import { container, smallTopology, topology } from './fixtures';
 
 describe('renderTree', () => {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
 import { createBackend, type Services } from '../../../electron/backend/create-backend';
-import { runMain } from '../../../electron/main/app';
-import { serveAppRequest } from '../../../electron/main/app-protocol';
-import { RENDERER_URL } from '../../../electron/main/security';
+import { runMain } from '../../../electron/front-doors/desktop/app';
+import { serveAppRequest } from '../../../electron/front-doors/desktop/app-protocol';
+import { RENDERER_URL } from '../../../electron/front-doors/desktop/security';
 
 class FakeContents extends EventEmitter {
   sent: unknown[][] = [];

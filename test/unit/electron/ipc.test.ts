@@ -2,8 +2,8 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createBackend } from '../../../electron/backend/create-backend';
-import { forwardEvents, makeIpcCallHandler } from '../../../electron/main/ipc';
-import { isTrustedSender, RENDERER_URL } from '../../../electron/main/security';
+import { forwardEvents, makeIpcCallHandler } from '../../../electron/front-doors/desktop/ipc';
+import { isTrustedSender, RENDERER_URL } from '../../../electron/front-doors/desktop/security';
 
 const { backend } = createBackend({ env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
 afterAll(() => backend.close());

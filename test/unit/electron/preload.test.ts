@@ -6,7 +6,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
-import { exposedApi } from '../../../electron/preload/api';
+import { exposedApi } from '../../../electron/front-doors/preload/api';
 
 function fakeIpc() {
   const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
@@ -63,7 +63,7 @@ describe('the preload bundle', () => {
     try {
       const outfile = path.join(dir, 'preload.cjs');
       // Same options as scripts/build.mjs's preload entry.
-      await build({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', entryPoints: ['electron/preload/preload.ts'], outfile, external: ['electron'] });
+      await build({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', entryPoints: ['electron/front-doors/preload/preload.ts'], outfile, external: ['electron'] });
       const code = readFileSync(outfile, 'utf8');
       const required: string[] = [];
       const exposed: Array<[string, unknown]> = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HelperClient } from '../../../electron/helper/helper-client';
+import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
 
 // status() drives the UI's "needs privileges" banner: it must not cry wolf as root,
 // where the helper starts without a prompt whenever it is needed.

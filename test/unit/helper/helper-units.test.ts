@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyLaunchFailure, planLaunch } from '../../../electron/helper/elevation';
-import { resolveInvoker } from '../../../electron/helper/identity';
-import { LineSplitter } from '../../../electron/helper/line-splitter';
-import { Merger } from '../../../electron/helper/capture/merger';
+import { classifyLaunchFailure, planLaunch } from '../../../electron/backend/helper-client/elevation';
+import { resolveInvoker } from '../../../electron/root-helper/identity';
+import { LineSplitter } from '../../../electron/formats/line-splitter';
+import { Merger } from '../../../electron/root-helper/capture/merger';
 
 describe('LineSplitter', () => {
   it('splits across chunks and drops an over-long line without keeping it', () => {

@@ -1,8 +1,8 @@
 // PcapStreamParser against streams cut at every possible place, both byte
 // orders and both timestamp precisions, plus a throughput measurement.
 import { describe, expect, it } from 'vitest';
-import { PcapFormatError, PcapStreamParser, type PcapRecord } from '../../../electron/capture/pcap/pcap-stream';
-import { pcapGlobalHeader, pcapRecordHeader } from '../../../electron/capture/pcap/pcapng-writer';
+import { PcapFormatError, PcapStreamParser, type PcapRecord } from '../../../electron/formats/pcap/pcap-stream';
+import { pcapGlobalHeader, pcapRecordHeader } from '../../../electron/formats/pcap/pcapng-writer';
 
 interface Rec {
   tsSec: number;

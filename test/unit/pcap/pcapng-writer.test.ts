@@ -14,8 +14,8 @@ import {
   epbLength,
   splitTs,
   writeEpbInto,
-} from '../../../electron/capture/pcap/pcapng-writer';
-import { readCaptureFile } from '../../../electron/capture/pcap/capture-file-reader';
+} from '../../../electron/formats/pcap/pcapng-writer';
+import { readCaptureFile } from '../../support/capture-file-reader';
 import { capinfos, hasTshark, NO_TSHARK, tempDir, tsharkFields, tsharkRun } from './tshark';
 
 const tmp = tempDir('vsp-pcapng-');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcNetDev, swapDirection, type Counters } from '../../../electron/rates/counters';
-import { RateTracker } from '../../../electron/rates/rate-tracker';
-import { RateRing } from '../../../electron/rates/ring';
+import { parseProcNetDev, swapDirection, type Counters } from '../../../electron/kernel/proc-net-dev';
+import { RateTracker } from '../../../electron/backend/rates/rate-tracker';
+import { RateRing } from '../../../electron/backend/rates/ring';
 
 const c = (rx: number, tx: number, pk = 0): Counters => ({ rxBytes: rx, rxPackets: pk, rxErrors: 0, rxDropped: 0, txBytes: tx, txPackets: pk, txErrors: 0, txDropped: 0 });
 
@@ -76,7 +76,7 @@ describe('RateRing', () => {
 
 describe('helperCounterReader', () => {
   it("reads the helper's readCounters reply, per-namespace errors as data", async () => {
-    const { helperCounterReader } = await import('../../../electron/rates/helper-counters');
+    const { helperCounterReader } = await import('../../../electron/backend/rates/helper-counters');
     const reader = helperCounterReader({
       request: async () => ({
         namespaces: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backend } from '../../../electron/backend/backend';
-import { RatesService } from '../../../electron/backend/rates-service';
-import type { CounterSource } from '../../../electron/rates/sources';
+import { RatesService } from '../../../electron/backend/rates/rates-service';
+import type { CounterSource } from '../../../electron/backend/rates/sources';
 import type { Topology } from '../../../shared/topology';
 
 const topo = { generatedAt: '', hostNetns: 1, containers: [], namespaces: [{ inode: 1, names: [], isHost: true, pids: [], paths: [], interfaces: [] }], docker: { available: true }, privileged: { available: false, mode: 'none' }, warnings: [], elapsedMs: 0 } as Topology;

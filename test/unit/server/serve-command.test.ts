@@ -1,8 +1,8 @@
 // serveCommand's argument rules and lifecycle, with the real server on loopback.
 import { describe, expect, it, vi } from 'vitest';
 import { createBackend, type BackendOptions } from '../../../electron/backend/create-backend';
-import { serveCommand } from '../../../electron/cli/serve-command';
-import { isLoopbackAddress } from '../../../electron/server/security';
+import { serveCommand } from '../../../electron/front-doors/cli/serve-command';
+import { isLoopbackAddress } from '../../../electron/front-doors/browser/security';
 
 function io() {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Services } from '../../../electron/backend/create-backend';
-import { createServer, type RunningServer } from '../../../electron/server/server';
+import { createServer, type RunningServer } from '../../../electron/front-doors/browser/server';
 import { openWs, request, type Reply } from './http-client';
 
 const SECRET = 'vss-secret-outside-static-dir';

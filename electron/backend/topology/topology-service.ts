@@ -1,0 +1,144 @@
+// Topology: discovery on demand, through the privileged channel when there is one.
+import type Docker from 'dockerode';
+import type { Topology } from '../../../shared/topology';
+import { dockerEndpoint, listDockerContainers, type DockerContainer, type DockerListing } from '../../engines/docker';
+import { createDockerClient, dockerodeApi } from './dockerode-api';
+import { scanNamespaces, type NamespaceScan } from '../../kernel/namespaces';
+import { discoverTopology } from './build-topology';
+import type { Backend } from '../backend';
+
+/** How the unprivileged backend reaches namespaces it cannot enter itself. */
+export interface NamespaceScanner {
+  mode(): 'root' | 'helper' | 'none';
+  /** Scan every namespace; rejects with a CodedError when the helper cannot be had. */
+  scanNamespaces(): Promise<NamespaceScan>;
+  lastError?(): { code: string; message: string } | undefined;
+}
+
+/** In-process scanning: complete as root, the host namespace only otherwise. */
+export const localScanner: NamespaceScanner = {
+  mode: () => (process.getuid?.() === 0 ? 'root' : 'none'),
+  scanNamespaces: () => scanNamespaces(),
+};
+
+/**
+ * What makes two topologies different for a viewer: everything but timings, time stamps, warnings
+ * and which processes happen to sit in a namespace (a `docker exec`, an nsenter'd tool, the rates
+ * sampler's own anchor process come and go without changing any wiring).
+ */
+export function topologyFingerprint(t: Topology): string {
+  const { generatedAt: _g, elapsedMs: _e, warnings: _w, namespaces, ...rest } = t;
+  return JSON.stringify({ ...rest, namespaces: namespaces.map(({ pids: _p, ...ns }) => ns) });
+}
+
+export interface TopologyServiceOptions {
+  /** Lists containers through the privileged helper: for a user the Docker socket refuses. */
+  dockerViaHelper?: (socket: string) => Promise<DockerContainer[]>;
+}
+
+export class TopologyService {
+  readonly docker: Docker;
+  private last: Topology | null = null;
+  private lastFingerprint = '';
+  private backend: Backend | null = null;
+  private inFlight: Promise<Topology> | null = null;
+  private queued: Promise<Topology> | null = null;
+  private readonly changeListeners = new Set<(t: Topology) => void>();
+
+  constructor(
+    private readonly scanner: NamespaceScanner = localScanner,
+    readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly opts: TopologyServiceOptions = {},
+  ) {
+    this.docker = createDockerClient(env);
+  }
+
+  /**
+   * A topology no older than this call. Concurrent callers (several windows, capture follow,
+   * the rates sampler, the watcher) share scans: while one runs, later callers wait for the
+   * one queued after it, never start their own.
+   */
+  discover(): Promise<Topology> {
+    if (!this.inFlight) return this.runScan();
+    this.queued ??= this.inFlight.then(
+      () => this.runScan(),
+      () => this.runScan(),
+    );
+    return this.queued;
+  }
+
+  private runScan(): Promise<Topology> {
+    this.queued = null;
+    const run = this.scanOnce().finally(() => {
+      if (this.inFlight === run) this.inFlight = null;
+    });
+    this.inFlight = run;
+    return run;
+  }
+
+  private async scanOnce(): Promise<Topology> {
+    let scannerError: { code: string; message: string } | undefined;
+    const scanner: NamespaceScanner = {
+      mode: () => (scannerError ? 'none' : this.scanner.mode()),
+      scanNamespaces: async () => {
+        try {
+          return await this.scanner.scanNamespaces();
+        } catch (err) {
+          // Helper refused or died: still show what an unprivileged scan sees.
+          const e = err as { code?: string; message?: string };
+          scannerError = { code: e.code ?? 'HELPER_UNAVAILABLE', message: e.message ?? String(err) };
+          return scanNamespaces();
+        }
+      },
+    };
+    const topo = await discoverTopology({
+      listContainers: () => this.listContainers(),
+      scanNamespaces: scanner.scanNamespaces,
+      privilegedMode: scanner.mode,
+      privilegedError: () => scannerError ?? this.scanner.lastError?.(),
+    });
+    this.last = topo;
+    // Push only real changes: every scan would otherwise re-render every window.
+    const fingerprint = topologyFingerprint(topo);
+    if (fingerprint !== this.lastFingerprint) {
+      this.lastFingerprint = fingerprint;
+      for (const fn of this.changeListeners) fn(topo);
+      this.backend?.emit('topology', topo);
+    }
+    return topo;
+  }
+
+  /**
+   * For other services (rates, captures): called on every structural change. Unlike a
+   * backend 'topology' listener, this does not count as an audience that keeps the watcher running.
+   */
+  onChange(fn: (t: Topology) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  /** Docker directly; when its socket refuses us (not in the docker group), through the helper. */
+  private async listContainers(): Promise<DockerListing> {
+    const endpoint = dockerEndpoint(this.env);
+    const direct = await listDockerContainers(dockerodeApi(this.docker), endpoint);
+    const viaHelper = this.opts.dockerViaHelper;
+    if (direct.errno !== 'EACCES' || !viaHelper || !endpoint.startsWith('unix://')) return direct;
+    try {
+      const containers = await viaHelper(endpoint.slice('unix://'.length));
+      const note = `Docker listed through the privileged helper: your user cannot open ${endpoint} (join the docker group to skip the helper)`;
+      return { status: { available: true, endpoint }, containers, warnings: [note] };
+    } catch (err) {
+      const why = (err as Error).message ?? String(err);
+      return { ...direct, status: { ...direct.status, error: { code: 'DOCKER_UNAVAILABLE', message: `${direct.status.error?.message}; through the helper: ${why}` } } };
+    }
+  }
+
+  latest(): Topology | null {
+    return this.last;
+  }
+
+  register(backend: Backend): void {
+    this.backend = backend;
+    backend.handle('getTopology', () => this.discover());
+  }
+}

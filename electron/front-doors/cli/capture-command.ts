@@ -1,0 +1,142 @@
+// `vethscope capture TARGET... [options]`: start a capture through the Backend,
+// show live counters on stderr, stop cleanly on SIGINT/SIGTERM or a stop
+// condition, then print the file path(s) on stdout.
+import { parseArgs } from 'node:util';
+import type { CaptureInfo, CaptureRequest, CaptureTarget } from '../../../shared/capture';
+import type { Backend } from '../../backend/backend';
+import { parseTargetWord } from '../../backend/capture/targets';
+import { CliExit, type CliIo } from './io';
+
+export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
+         [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [-o FILE|DIR]
+TARGET: a container name or id prefix, host:IFACE, or netns:NAME_OR_INODE:IFACE
+--iface NAME (repeatable) captures only those interfaces of the container targets
+--ring N keeps the last N files of --max-size MB each`;
+
+/** Usage errors and unknown targets exit 2; everything else 1. */
+const USAGE_CODES = new Set(['INVALID_INPUT', 'NOT_FOUND', 'AMBIGUOUS']);
+
+function num(name: string, v: string | undefined, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliExit(2, `capture: --${name} wants a positive ${integer ? 'integer' : 'number'}, not "${v}"\n${CAPTURE_USAGE}`);
+  return n;
+}
+
+export function parseCaptureArgs(args: string[]): CaptureRequest {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      iface: { type: 'string', multiple: true },
+      filter: { type: 'string' },
+      duration: { type: 'string' },
+      count: { type: 'string' },
+      'max-size': { type: 'string' },
+      ring: { type: 'string' },
+      snaplen: { type: 'string' },
+      format: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  if (positionals.length === 0) throw new CliExit(2, `capture: name at least one target\n${CAPTURE_USAGE}`);
+  let targets: CaptureTarget[];
+  try {
+    targets = positionals.map(parseTargetWord);
+  } catch (err) {
+    throw new CliExit(2, `capture: ${(err as Error).message}`);
+  }
+  if (values.iface?.length) {
+    if (!targets.some((t) => t.type === 'container')) throw new CliExit(2, 'capture: --iface applies to container targets; use host:IFACE or netns:NS:IFACE otherwise');
+    targets = targets.map((t) => (t.type === 'container' ? { ...t, interfaces: values.iface } : t));
+  }
+  const format = values.format ?? 'pcapng';
+  if (format !== 'pcapng' && format !== 'pcap') throw new CliExit(2, `capture: --format is pcapng or pcap, not "${format}"`);
+  const maxMb = num('max-size', values['max-size'], false);
+  const ringFiles = num('ring', values.ring, true);
+  if (ringFiles !== undefined && maxMb === undefined) throw new CliExit(2, 'capture: --ring N needs --max-size MB (the size of each file)');
+  const maxBytes = maxMb === undefined ? undefined : Math.round(maxMb * 1e6);
+  const stop = {
+    durationSec: num('duration', values.duration, false),
+    packetCount: num('count', values.count, true),
+    maxBytes: ringFiles === undefined ? maxBytes : undefined,
+  };
+  const out = values.output;
+  return {
+    targets,
+    filter: values.filter,
+    snaplen: num('snaplen', values.snaplen, true),
+    format,
+    stop: Object.values(stop).some((v) => v !== undefined) ? stop : undefined,
+    ring: ringFiles !== undefined ? { files: ringFiles, fileBytes: maxBytes! } : undefined,
+    follow: Boolean(values.follow),
+    output: out === undefined ? undefined : out.endsWith('/') ? { dir: out } : { path: out },
+  };
+}
+
+const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : `${Math.round(n)} `);
+
+export function counterLine(i: CaptureInfo): string {
+  const gaps = i.gaps.length ? `, ${i.gaps.length} gap(s)` : '';
+  return `${i.state}: ${i.packets} packets, ${human(i.bytes)}B, ${i.dropped} dropped, ${human(i.packetsPerSec)}pkt/s, ${human(i.bytesPerSec * 8)}bit/s${gaps}`;
+}
+
+export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
+  const req = parseCaptureArgs(args);
+  const started = await backend.call('startCapture', req);
+  if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? 2 : 1, `capture: ${started.error.message} [${started.error.code}]`);
+  const id = started.result.id;
+  io.err(`capturing ${started.result.interfaces.map((i) => i.label).join(', ')} into ${started.result.files.join(', ')} (Ctrl-C stops)`);
+
+  let latest: CaptureInfo = started.result;
+  let lastLine = 0;
+  let onEnd: (() => void) | null = null;
+  const ended = new Promise<void>((r) => (onEnd = r));
+  const off = backend.on('capture', (info) => {
+    if (info.id !== id) return;
+    latest = info;
+    if (info.state === 'stopped' || info.state === 'failed') onEnd?.();
+    // One updating line on a terminal (raw write: io.err would add a newline).
+    else if (io.isTTY) process.stderr.write(`\r\x1b[K${counterLine(info)}`);
+    else if (Date.now() - lastLine >= 2000) {
+      lastLine = Date.now();
+      io.err(counterLine(info));
+    }
+  });
+  let stopping: Promise<unknown> | null = null;
+  const stop = () => {
+    stopping ??= backend.call('stopCapture', { id }).then((r) => {
+      if (r.ok) latest = r.result;
+      onEnd?.();
+    });
+  };
+  // A stop condition may end the capture before this listener existed: poll as a backstop.
+  const poll = setInterval(() => {
+    void backend.call('listCaptures', {}).then((r) => {
+      const mine = r.ok ? r.result.find((c) => c.id === id) : undefined;
+      if (mine && (mine.state === 'stopped' || mine.state === 'failed')) {
+        latest = mine;
+        onEnd?.();
+      }
+    });
+  }, 1000);
+  signals.on('SIGINT', stop);
+  signals.on('SIGTERM', stop);
+  try {
+    await ended;
+    if (stopping) await stopping;
+  } finally {
+    off();
+    clearInterval(poll);
+    signals.off('SIGINT', stop);
+    signals.off('SIGTERM', stop);
+  }
+  if (io.isTTY) process.stderr.write('\r\x1b[K');
+  const i = latest;
+  io.err(`${i.state} (${i.reason ?? 'unknown'}): ${i.packets} packets, ${i.bytes} bytes, ${i.dropped} dropped by the kernel${i.gaps.length ? `, ${i.gaps.length} gap(s)` : ''}`);
+  for (const f of i.interfaces) io.err(`  ${f.label}: ${f.packets} packets, ${f.dropped} dropped`);
+  io.out(i.files.join('\n'));
+  if (i.state === 'failed') throw new CliExit(1, `capture: ${i.error?.message ?? i.reason} [${i.error?.code ?? 'INTERNAL'}]`);
+}

@@ -1,0 +1,82 @@
+// `vethscope` command line: one front door onto the same Backend as the app.
+import { parseArgs } from 'node:util';
+import { createBackend } from '../../backend/create-backend';
+import { CliExit, processIo, type CliIo } from './io';
+import { topologyCommand, vethCommand } from './topology-commands';
+import { CAPTURE_USAGE, captureCommand } from './capture-command';
+import { serveCommand } from './serve-command';
+import { topCommand } from './top-command';
+
+const USAGE = `usage: vethscope <command> [options]
+
+commands:
+  topology [--json]        how every namespace, veth and bridge is wired
+  veth CONTAINER           host-side interface(s) of one container
+  capture TARGET...        capture into pcapng (see: vethscope capture --help)
+  serve [--host H] [--port N] [--captures-dir DIR]
+                           browser mode: prints a URL (with its token) and serves the app until Ctrl+C
+  top [--interval S] [--samples N] [--json]
+                           containers by traffic rate, refreshed every interval (q quits)
+  help                     this text
+`;
+
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  // serve owns its backend (it passes options and outlives this function's try/finally).
+  if (command === 'serve') return serveCommand(rest, io);
+  const services = createBackend();
+  const { backend } = services;
+  try {
+    switch (command) {
+      case 'top':
+        return await topCommand(rest, io, services);
+      case 'topology': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+        await topologyCommand(backend, { json: Boolean(values.json) }, io);
+        return 0;
+      }
+      case 'veth': {
+        const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
+        await vethCommand(backend, positionals[0], io);
+        return 0;
+      }
+      case 'capture': {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.out(CAPTURE_USAGE);
+          return 0;
+        }
+        await captureCommand(backend, rest, io);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 64 : 0;
+      default:
+        io.err(`vethscope: unknown command "${command}"\n${USAGE}`);
+        return 64;
+    }
+  } catch (err) {
+    if (err instanceof CliExit) {
+      io.err(err.message);
+      return err.status;
+    }
+    const code = (err as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`vethscope: ${(err as Error).message}`);
+      return 64;
+    }
+    io.err(`vethscope: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  } finally {
+    await backend.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  });
+}

@@ -1,0 +1,104 @@
+// `vethscope serve`: browser mode. The same Backend as the app, behind the
+// token-gated loopback server; runs until SIGINT/SIGTERM, then shuts down cleanly.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createBackend, type BackendOptions, type Services } from '../../backend/create-backend';
+import { createServer } from '../browser/server';
+import { isLoopbackAddress } from '../browser/security';
+import type { CliIo } from './io';
+import { distPath } from '../../util/package-root';
+
+export const SERVE_USAGE = 'usage: vethscope serve [--host 127.0.0.1] [--port N] [--captures-dir DIR] [--allow-remote]';
+
+export interface ServeDeps {
+  createBackend?: (opts: BackendOptions) => Services;
+  /** Resolves when the server should stop; SIGINT/SIGTERM by default. */
+  stopSignal?: () => Promise<string>;
+  staticDir?: string;
+}
+
+export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = {}): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '0' },
+        'captures-dir': { type: 'string' },
+        'allow-remote': { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    io.err(`vethscope serve: ${(err as Error).message}\n${SERVE_USAGE}`);
+    return 64;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) {
+    io.err(`vethscope serve: --port must be 0..65535 (0 picks a free port), not "${values.port}"`);
+    return 64;
+  }
+  const host = values.host;
+  if (!isLoopbackAddress(host)) {
+    if (!values['allow-remote']) {
+      io.err(
+        `vethscope serve: refusing --host ${host}: it is not a loopback address.\n` +
+          'Browser mode speaks plain HTTP and drives a privileged capture helper; anyone who sees the token on the\n' +
+          'network can capture traffic. Use an SSH tunnel (ssh -L) to a loopback port, or pass --allow-remote if you accept that.',
+      );
+      return 64;
+    }
+    io.err(`vethscope serve: WARNING: listening on ${host} over plain HTTP (--allow-remote): the token crosses the network unencrypted`);
+  }
+
+  // Listen for signals before anything is printed: whoever reads the URL may signal us at once
+  // (on a busy machine the reader can run before this process resumes after its write).
+  const stopped = (deps.stopSignal ?? waitForSignal)();
+  const services = (deps.createBackend ?? createBackend)({ capturesDir: values['captures-dir'] });
+  const staticDir = deps.staticDir ?? findRendererDir();
+  let server;
+  try {
+    server = await createServer({ backend: services.backend, host, port, staticDir, captureFile: services.captureFile });
+  } catch (err) {
+    await services.backend.close();
+    const e = err as NodeJS.ErrnoException;
+    io.err(`vethscope serve: cannot listen on ${host}:${port}: ${e.code ?? ''} ${e.message}`.trim());
+    return e.code === 'EADDRINUSE' || e.code === 'EACCES' ? 69 : 1;
+  }
+  io.out(server.url);
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    io.err(`vethscope serve: the renderer is not built (${staticDir}/index.html is missing): the API works, the page will not. Run npm run build.`);
+  }
+  io.err('vethscope serve: open the URL above in a browser; Ctrl+C stops');
+
+  const signal = await stopped;
+  io.err(`vethscope serve: ${signal}: shutting down`);
+  await server.close();
+  await services.backend.close();
+  return 0;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    // The listeners stay for the process's life: a second signal during shutdown forces the exit.
+    let first = true;
+    const on = (sig: NodeJS.Signals) => {
+      if (first) {
+        first = false;
+        resolve(sig);
+      } else {
+        process.stderr.write(`vethscope serve: ${sig} again: exiting without a clean shutdown\n`);
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** dist/renderer of this checkout or install. */
+export function findRendererDir(): string {
+  return distPath('renderer');
+}
