@@ -1,8 +1,9 @@
 // The typed API between the renderer (or any front door) and the backend.
 // One map of methods, each with its input and output schema: Electron IPC,
 // browser mode (HTTP + WebSocket) and the CLI all dispatch through it.
-import { z } from 'zod';
-import { Topology } from './topology';
+import * as z from 'zod';
+import { Container, Topology } from './topology';
+import { API_EVENT_NAMES, API_METHOD_NAMES, type ApiEventName, type ApiMethodName } from './api-names';
 import { CaptureInfo, CaptureRequest, PacketSummary } from './capture';
 import { RatesSample } from './rates';
 import type { Result } from './result';
@@ -29,6 +30,8 @@ export const RateHistoryPoint = z.object({ time: z.number(), rxBytesPerSec: z.nu
 export const apiMethods = {
   getStatus: { input: Empty, output: BackendStatus },
   getTopology: { input: Empty, output: Topology },
+  /** One container by name or id prefix: NOT_FOUND / AMBIGUOUS otherwise. */
+  findContainer: { input: z.object({ query: z.string().min(1).max(256) }).strict(), output: Container },
   /** Start the privileged helper again after a refused or failed prompt. */
   retryHelper: { input: Empty, output: BackendStatus },
   validateFilter: { input: z.object({ filter: z.string().max(4096) }).strict(), output: z.object({ valid: z.literal(true) }) },
@@ -44,6 +47,8 @@ export const apiMethods = {
     output: z.object({ launched: z.boolean() }),
   },
   getRates: { input: Empty, output: RatesSample.nullable() },
+  /** Whether rates are being sampled, and what went wrong in the last tick. */
+  getRatesStatus: { input: Empty, output: z.object({ sampling: z.boolean(), errors: z.array(z.string()) }) },
   getRateHistory: {
     input: z.object({ netns: z.number().int(), name: z.string().max(16), seconds: z.number().int().min(1).max(3600) }).strict(),
     output: z.array(RateHistoryPoint),
@@ -72,11 +77,10 @@ export interface VethscopeApi {
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void;
 }
 
-export const isApiMethod = (name: unknown): name is ApiMethod =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiMethods, name);
-export const isApiEvent = (name: unknown): name is ApiEvent =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiEvents, name);
+export { isApiEvent, isApiMethod, IPC_CALL, IPC_EVENT } from './api-names';
 
-/** IPC channel names: one for calls, one for events. */
-export const IPC_CALL = 'vethscope:call';
-export const IPC_EVENT = 'vethscope:event';
+// The schemas cover exactly the names the preload knows, both ways (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const methodsMatch: Same<ApiMethod, ApiMethodName> = true;
+const eventsMatch: Same<ApiEvent, ApiEventName> = true;
+void [methodsMatch, eventsMatch, API_METHOD_NAMES, API_EVENT_NAMES];

@@ -1,6 +1,7 @@
 // The capture contract: what the UI and CLI ask for and what they are told back.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InterfaceRef } from './topology';
+import { CodedError } from './result';
 
 /** Interface names as the kernel allows them (IFNAMSIZ 16), never starting with '-'. */
 export const IfaceName = z.string().regex(/^[A-Za-z0-9_.:@+][A-Za-z0-9_.:@+-]{0,14}$/, 'not a valid interface name');
@@ -22,6 +23,18 @@ export const CaptureTarget = z.discriminatedUnion('type', [
   }),
 ]);
 export type CaptureTarget = z.infer<typeof CaptureTarget>;
+
+/** Parse a target as typed on a command line (CLI, extcap): host:IFACE, netns:NAME_OR_INODE:IFACE, or a container. */
+export function parseTargetWord(word: string): CaptureTarget {
+  if (word.startsWith('host:')) return { type: 'host', iface: word.slice(5) };
+  if (word.startsWith('netns:')) {
+    const rest = word.slice(6);
+    const cut = rest.lastIndexOf(':');
+    if (cut <= 0) throw new CodedError('INVALID_INPUT', `"${word}": expected netns:NAME_OR_INODE:IFACE`);
+    return { type: 'netns', netns: rest.slice(0, cut), iface: rest.slice(cut + 1) };
+  }
+  return { type: 'container', container: word };
+}
 
 export const CaptureFormat = z.enum(['pcapng', 'pcap']);
 

@@ -1,7 +1,7 @@
 // The privileged helper's protocol: JSON lines over the helper's stdin/stdout.
 // Requests {id, op, params}; replies {id, ok, result|error}; events {event, data}.
 // Both sides validate with these schemas; the helper validates every request again.
-import { z } from 'zod';
+import * as z from 'zod';
 import { IfaceName } from './capture';
 
 /** Longest line either side accepts; longer ones are dropped with an error reply. */

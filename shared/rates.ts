@@ -1,5 +1,5 @@
 // Live traffic rates computed from kernel interface counters.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const InterfaceRate = z.object({
   netns: z.number().int(),

@@ -1,7 +1,7 @@
 // The topology model: how namespaces, interfaces, bridges and containers connect.
 // Documented in docs/topology-schema.md. Produced by electron/backend/topology, consumed
 // by the CLI, the renderer and the capture engine.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const InterfaceKind = z.enum([
   'veth',

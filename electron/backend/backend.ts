@@ -14,6 +14,7 @@ export class Backend {
   private readonly events = new EventEmitter();
   private readonly closers: Array<() => Promise<void> | void> = [];
   private readonly listenerWatchers = new Set<(event: ApiEvent) => void>();
+  private captureFiles: (id: string) => Promise<string | null> = async () => null;
 
   constructor() {
     this.events.setMaxListeners(0);
@@ -65,6 +66,16 @@ export class Backend {
   watchListeners(fn: (event: ApiEvent) => void): () => void {
     this.listenerWatchers.add(fn);
     return () => this.listenerWatchers.delete(fn);
+  }
+
+  /** The capture service answers which file a capture id stands for (browser mode's download route). */
+  provideCaptureFiles(fn: (id: string) => Promise<string | null>): void {
+    this.captureFiles = fn;
+  }
+
+  /** The file of a capture, or null when there is none. */
+  captureFile(id: string): Promise<string | null> {
+    return this.captureFiles(id);
   }
 
   onClose(fn: () => Promise<void> | void): void {

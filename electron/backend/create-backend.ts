@@ -5,7 +5,7 @@ import { summarize } from '../formats/decode/summarize';
 import { defaultCapturesDir } from './capture/output';
 import { CaptureService } from './capture/capture-service';
 import { helperCounterReader } from './rates/helper-counters';
-import { nsenterCounterReader } from './rates/sources';
+import { NamespaceAnchors } from './rates/anchors';
 import { RatesService } from './rates/rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology/topology-service';
 import { TopologyWatcher } from './topology/topology-watcher';
@@ -20,6 +20,8 @@ export interface BackendOptions {
   /** The privileged helper (default: a HelperClient started on first use). */
   helper?: HelperClient;
   helperOptions?: HelperClientOptions;
+  /** Seconds between two rate samples (`vethscope top --interval`). */
+  ratesIntervalSec?: number;
 }
 
 export interface Services {
@@ -31,11 +33,15 @@ export interface Services {
   /** The one privileged helper: captures and (when not root) namespace scans go through it. */
   helper: HelperClient;
   capture: CaptureService;
-  /** A capture's file path, or null: browser mode's download route asks this. Set by the capture service. */
-  captureFile?: (id: string) => Promise<string | null>;
 }
 
-export function createBackend(opts: BackendOptions = {}): Services {
+/** What every front door gets: the one Backend (calls, events, capture files, close). */
+export function createBackend(opts: BackendOptions = {}): Backend {
+  return createServices(opts).backend;
+}
+
+/** The Backend and the services behind it, for tests and benchmarks that look inside. */
+export function createServices(opts: BackendOptions = {}): Services {
   const backend = new Backend();
   const helper = opts.helper ?? new HelperClient({ env: opts.env, ...opts.helperOptions });
   backend.onClose(() => helper.close());
@@ -49,11 +55,12 @@ export function createBackend(opts: BackendOptions = {}): Services {
   const watcher = new TopologyWatcher(topology);
   watcher.register(backend);
   // Namespaces with no host veth and no readable process: nsenter in-process as root, the helper's readCounters otherwise.
-  const rates = new RatesService(topology, { privileged: nsenterCounterReader() ?? helperCounterReader(helper) });
+  const rates = new RatesService(topology, { privileged: NamespaceAnchors.create() ?? helperCounterReader(helper), ...(opts.ratesIntervalSec ? { intervalSec: opts.ratesIntervalSec } : {}) });
   rates.register(backend);
   const env = opts.env ?? process.env;
   // Registered after helper.close, so its closer (stop running captures) runs first.
   const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
   capture.register(backend);
-  return { backend, topology, watcher, rates, helper, capture, captureFile: (id) => capture.fileOf(id) };
+  backend.provideCaptureFiles((id) => capture.fileOf(id));
+  return { backend, topology, watcher, rates, helper, capture };
 }

@@ -6,25 +6,30 @@
 // the host's netnsids stay one-to-one with the namespaces they pair with.
 // Every other namespace is handed back to be read with `ip` inside it.
 import type { RawLink } from './ip-json';
-import type { RawNamespace } from './namespaces';
 import type { SysfsLink } from './sysfs-read';
 
-export interface FastPairing {
+/** What pairing needs of a namespace (namespaces.ts's RawNamespace, kept opaque here). */
+export interface PairableNamespace {
+  isHost: boolean;
+  links: RawLink[];
+}
+
+export interface FastPairing<RawNamespace extends PairableNamespace> {
   accepted: Map<RawNamespace, RawLink[]>;
   /** Namespaces to read with `ip` instead, and why. */
   rejected: Map<RawNamespace, string>;
 }
 
-interface Claim {
+interface Claim<RawNamespace> {
   ns: RawNamespace;
   host: RawLink;
 }
 
-export function pairSysfsNamespaces(ipRead: readonly RawNamespace[], fast: ReadonlyMap<RawNamespace, SysfsLink[]>): FastPairing {
+export function pairSysfsNamespaces<RawNamespace extends PairableNamespace>(ipRead: readonly RawNamespace[], fast: ReadonlyMap<RawNamespace, SysfsLink[]>): FastPairing<RawNamespace> {
   const rejected = new Map<RawNamespace, string>();
   const host = ipRead.find((n) => n.isHost);
   const hostLinks = host?.links ?? [];
-  const claims: Claim[] = [];
+  const claims: Claim<RawNamespace>[] = [];
 
   for (const [ns, links] of fast) {
     for (const c of links) {

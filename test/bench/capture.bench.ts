@@ -20,7 +20,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBackend, type Services } from '../../electron/backend/create-backend';
+import { createServices, type Services } from '../../electron/backend/create-backend';
 import { docker, dockerTry, runContainer, removeSuiteContainers, testEnv } from '../support/env';
 
 const SUITE = 'vsq2-bench';
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
   const profDir = process.env.VSQ_BENCH_CPU_PROF;
   // VSQ_BENCH_HELPER: another helper bundle (e.g. one built from an older commit, for before/after).
   const helperPath = process.env.VSQ_BENCH_HELPER;
-  const s = createBackend({ env: testEnv(), capturesDir: dir, helperOptions: { ...(profDir ? { nodePath: profilingNode(profDir) } : {}), ...(helperPath ? { helperPath } : {}) } });
+  const s = createServices({ env: testEnv(), capturesDir: dir, helperOptions: { ...(profDir ? { nodePath: profilingNode(profDir) } : {}), ...(helperPath ? { helperPath } : {}) } });
   try {
     const topo = await s.topology.discover();
     const veth = topo.containers.find((c) => c.name === CLI)!.interfaces.find((i) => i.name === 'eth0')!.hostPeer!;

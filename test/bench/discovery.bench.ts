@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { cpus, loadavg } from 'node:os';
-import { createBackend } from '../../electron/backend/create-backend';
+import { createServices } from '../../electron/backend/create-backend';
 import { listDockerContainers } from '../../electron/engines/docker';
 import { createDockerClient, dockerodeApi } from '../../electron/backend/topology/dockerode-api';
 import { scanNamespaces } from '../../electron/kernel/namespaces';
@@ -48,7 +48,7 @@ async function startContainers(): Promise<Map<string, number>> {
 
 /** vethscope: container name -> host veth, from one full topology. */
 async function vethscopeRun(): Promise<{ ms: number; peers: Map<string, string>; elapsedMs: number; warnings: number }> {
-  const { backend } = createBackend({ env });
+  const { backend } = createServices({ env });
   const t0 = performance.now();
   const res = await backend.call('getTopology', {});
   const took = ms(t0);

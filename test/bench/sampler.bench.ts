@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { RatesService } from '../../electron/backend/rates/rates-service';
 import { TopologyService } from '../../electron/backend/topology/topology-service';
 import { Backend } from '../../electron/backend/backend';
-import { nsenterCounterReader } from '../../electron/backend/rates/sources';
+import { NamespaceAnchors } from '../../electron/backend/rates/anchors';
 import { DOCKER_HOST, IMAGE, isRoot, removeSuiteContainers, TEST_LABEL, testEnv } from '../support/env';
 import { mapPool } from '../../electron/util/exec';
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const backend = new Backend();
     const topology = new TopologyService(undefined, process.env);
     topology.register(backend);
-    const rates = new RatesService(topology, { intervalSec: 1, privileged: nsenterCounterReader() });
+    const rates = new RatesService(topology, { intervalSec: 1, privileged: NamespaceAnchors.create() });
     rates.register(backend);
     const topo = await topology.discover();
     const mine = topo.containers.filter((c) => c.name.startsWith('vsr-bench-'));

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Services } from '../../electron/backend/create-backend';
+import { createServices, type Services } from '../../electron/backend/create-backend';
 import { makeIpcCallHandler } from '../../electron/front-doors/desktop/ipc';
 import { isTrustedSender } from '../../electron/front-doors/desktop/security';
 import { createServer, type RunningServer } from '../../electron/front-doors/browser/server';
@@ -130,8 +130,8 @@ describe.skipIf(!isRoot)('1b. hostile input to the HTTP API, the IPC handler and
     chmodSync(canary, 0o755);
     writeFileSync(join(canary, 'a.txt'), 'canary\n');
     capdir = mkdtempSync('/tmp/vsx-capdir-api-');
-    services = createBackend({ env: process.env, capturesDir: capdir });
-    server = await createServer({ backend: services.backend, captureFile: services.captureFile });
+    services = createServices({ env: process.env, capturesDir: capdir });
+    server = await createServer({ backend: services.backend });
   });
   afterAll(async () => {
     await server?.close();

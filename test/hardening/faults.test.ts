@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureInfo } from '../../shared/capture';
-import { createBackend, type Services } from '../../electron/backend/create-backend';
+import { createServices, type Services } from '../../electron/backend/create-backend';
 import { docker, dockerTry, removeSuiteContainers, runContainer, testEnv } from '../support/env';
 import { record } from './metrics';
 import { alive, checkCaptureFile, CLI, descendants, isRoot, sleep, SUITE, waitFor } from './support';
@@ -49,7 +49,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     runContainer(SUITE, 'vsx-f-a');
     runContainer(SUITE, 'vsx-f-b');
     dir = mkdtempSync('/tmp/vsx-faults-');
-    s = createBackend({ env: testEnv(), capturesDir: dir });
+    s = createServices({ env: testEnv(), capturesDir: dir });
   }, 120_000);
   afterAll(async () => {
     await s?.backend.close();

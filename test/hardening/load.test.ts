@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureInfo } from '../../shared/capture';
-import { createBackend, type Services } from '../../electron/backend/create-backend';
+import { createServices, type Services } from '../../electron/backend/create-backend';
 import { docker, removeSuiteContainers, runContainer, testEnv } from '../support/env';
 import { record } from './metrics';
 import { checkCaptureFile, FULL, isRoot, rssKb, sleep, SUITE, waitFor } from './support';
@@ -58,7 +58,7 @@ describe.skipIf(!isRoot)(`4. load: ${PAIRS * 2} simultaneous captures for ${SECO
     for (const n of names) runContainer(SUITE, n);
     for (const n of names) ips.set(n, docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', n));
     dir = mkdtempSync('/tmp/vsx-load-');
-    s = createBackend({ env: testEnv(), capturesDir: dir });
+    s = createServices({ env: testEnv(), capturesDir: dir });
   }, 240_000);
   afterAll(async () => {
     await s?.backend.close();

@@ -6,7 +6,7 @@ import type { CaptureTarget } from '../../../shared/capture';
 import type { Container, Namespace, NetInterface, Topology } from '../../../shared/topology';
 import type { NetnsHandle } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
-import { matchContainers } from '../../front-doors/cli/tree';
+import { findContainer } from '../topology/find-container';
 import { entryPath } from '../../kernel/namespaces';
 
 export interface ResolvedIface {
@@ -29,17 +29,6 @@ function handleFor(ns: Namespace): NetnsHandle {
   const path = entryPath(ns);
   if (!path) throw new CodedError('NOT_FOUND', `namespace ${ns.inode} has no process or bind mount to enter it by`);
   return { inode: ns.inode, path };
-}
-
-export function findContainer(topo: Topology, query: string): Container {
-  const found = matchContainers(topo, query);
-  if (found.length === 0) {
-    if (!topo.docker.available) throw new CodedError('DOCKER_UNAVAILABLE', `cannot look up container "${query}": ${topo.docker.error?.message ?? 'Docker is unavailable'}`);
-    throw new CodedError('NOT_FOUND', `no container named or with id starting "${query}"`);
-  }
-  if (found.length > 1)
-    throw new CodedError('AMBIGUOUS', `"${query}" matches ${found.length} containers: ${found.map((c) => `${c.name} (${c.id.slice(0, 12)})`).join(', ')}`);
-  return found[0]!;
 }
 
 function containerComment(c: Container, filter: string): string {
@@ -108,18 +97,6 @@ export function resolveTargets(topo: Topology, targets: CaptureTarget[], filter:
     seen.add(key);
   }
   return out;
-}
-
-/** Parse a CLI target word: host:IFACE, netns:NAME_OR_INODE:IFACE, or a container. */
-export function parseTargetWord(word: string): CaptureTarget {
-  if (word.startsWith('host:')) return { type: 'host', iface: word.slice(5) };
-  if (word.startsWith('netns:')) {
-    const rest = word.slice(6);
-    const cut = rest.lastIndexOf(':');
-    if (cut <= 0) throw new CodedError('INVALID_INPUT', `"${word}": expected netns:NAME_OR_INODE:IFACE`);
-    return { type: 'netns', netns: rest.slice(0, cut), iface: rest.slice(cut + 1) };
-  }
-  return { type: 'container', container: word };
 }
 
 /** A short name for files: the containers (or interfaces) captured. */

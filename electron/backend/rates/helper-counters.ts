@@ -2,7 +2,7 @@
 // The helper (electron/root-helper/ops.ts) replies
 //   { namespaces: [ { inode, error: {code,message} | null, links: [ {ifname, ifindex, rxBytes, rxPackets, rxDropped, txBytes, txPackets, txDropped} ] } ] }
 // (`ip -s -j link` inside). Errors are not in its reply: they read as 0.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Counters } from '../../kernel/proc-net-dev';
 import type { PrivilegedCounterReader } from './sources';
 

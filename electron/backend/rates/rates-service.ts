@@ -61,6 +61,7 @@ export class RatesService {
       const fresh = this.latest && Date.now() / 1000 - this.latest.time <= this.intervalSec * 2 + 1;
       return fresh ? this.latest : null;
     });
+    backend.handle('getRatesStatus', async () => ({ sampling: this.running, errors: [...this.lastErrors] }));
     backend.handle('getRateHistory', async ({ netns, name, seconds }) => {
       this.touch();
       return this.sampler.history(netns, name, seconds);

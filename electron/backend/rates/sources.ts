@@ -3,7 +3,6 @@
 // privileged reader for namespaces with neither (helper, or nsenter as root).
 import { readFileSync, readlinkSync } from 'node:fs';
 import { parseNsLink } from '../../kernel/namespaces';
-import { NamespaceAnchors } from './anchors';
 import { parseProcNetDev, type Counters } from '../../kernel/proc-net-dev';
 import type { NamespaceRead } from './plan';
 
@@ -117,9 +116,4 @@ export class LocalCounterSource implements CounterSource {
       return null;
     }
   }
-}
-
-/** As root: parked nsenter children whose /proc/PID/net/dev is read each tick (see anchors.ts). */
-export function nsenterCounterReader(): PrivilegedCounterReader | null {
-  return NamespaceAnchors.create();
 }

@@ -6,6 +6,7 @@ import { createDockerClient, dockerodeApi } from './dockerode-api';
 import { scanNamespaces, type NamespaceScan } from '../../kernel/namespaces';
 import { discoverTopology } from './build-topology';
 import type { Backend } from '../backend';
+import { findContainer } from './find-container';
 
 /** How the unprivileged backend reaches namespaces it cannot enter itself. */
 export interface NamespaceScanner {
@@ -140,5 +141,6 @@ export class TopologyService {
   register(backend: Backend): void {
     this.backend = backend;
     backend.handle('getTopology', () => this.discover());
+    backend.handle('findContainer', async ({ query }) => findContainer(await this.discover(), query));
   }
 }

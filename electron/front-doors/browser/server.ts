@@ -17,6 +17,8 @@ import { lookupStatic } from '../../util/static-files';
 export interface ServerBackend {
   call(method: unknown, input: unknown): Promise<Result<unknown>>;
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void;
+  /** Path of a capture's file, or null when there is none. */
+  captureFile(id: string): Promise<string | null>;
 }
 
 export interface ServerOptions {
@@ -25,8 +27,6 @@ export interface ServerOptions {
   port?: number;
   staticDir?: string;
   token?: string;
-  /** Path of a capture's file, or null when there is none (supplied by the capture service). */
-  captureFile?: (id: string) => Promise<string | null>;
   maxBodyBytes?: number;
 }
 
@@ -134,8 +134,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     } catch {
       return sendJson(res, 400, fail('INVALID_INPUT', 'bad capture id'));
     }
-    if (!opts.captureFile) return sendJson(res, 404, fail('UNSUPPORTED', 'capture downloads are not available in this build'));
-    const file = await opts.captureFile(id);
+    const file = await backend.captureFile(id);
     const st = file ? await stat(file).catch(() => null) : null;
     if (!file || !st?.isFile()) return sendJson(res, 404, fail('NOT_FOUND', `capture ${id.slice(0, 128)} has no file`));
     const name = path.basename(file).replace(/[^\w.-]/g, '_');

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { CaptureInfo, CaptureRequest, CaptureTarget } from '../../../shared/capture';
 import type { Backend } from '../../backend/backend';
-import { parseTargetWord } from '../../backend/capture/targets';
+import { parseTargetWord } from '../../../shared/capture';
 import { CliExit, type CliIo } from './io';
 
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]

@@ -5,7 +5,7 @@ import { CliExit, processIo, type CliIo } from './io';
 import { topologyCommand, vethCommand } from './topology-commands';
 import { CAPTURE_USAGE, captureCommand } from './capture-command';
 import { serveCommand } from './serve-command';
-import { topCommand } from './top-command';
+import { parseTopArgs, topCommand } from './top-command';
 
 const USAGE = `usage: vethscope <command> [options]
 
@@ -24,12 +24,14 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const [command, ...rest] = argv;
   // serve owns its backend (it passes options and outlives this function's try/finally).
   if (command === 'serve') return serveCommand(rest, io);
-  const services = createBackend();
-  const { backend } = services;
+  let backend;
   try {
+    // top samples at its own interval: the backend is built with it.
+    const top = command === 'top' ? parseTopArgs(rest) : null;
+    backend = createBackend(top ? { ratesIntervalSec: top.interval } : {});
     switch (command) {
       case 'top':
-        return await topCommand(rest, io, services);
+        return await topCommand(top!, io, backend);
       case 'topology': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
         await topologyCommand(backend, { json: Boolean(values.json) }, io);
@@ -71,7 +73,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     io.err(`vethscope: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
-    await backend.close();
+    await backend?.close();
   }
 }
 

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBackend, type BackendOptions, type Services } from '../../backend/create-backend';
+import { createBackend, type BackendOptions } from '../../backend/create-backend';
+import type { Backend } from '../../backend/backend';
 import { createServer } from '../browser/server';
 import { isLoopbackAddress } from '../browser/security';
 import type { CliIo } from './io';
@@ -12,7 +13,7 @@ import { distPath } from '../../util/package-root';
 export const SERVE_USAGE = 'usage: vethscope serve [--host 127.0.0.1] [--port N] [--captures-dir DIR] [--allow-remote]';
 
 export interface ServeDeps {
-  createBackend?: (opts: BackendOptions) => Services;
+  createBackend?: (opts: BackendOptions) => Backend;
   /** Resolves when the server should stop; SIGINT/SIGTERM by default. */
   stopSignal?: () => Promise<string>;
   staticDir?: string;
@@ -56,13 +57,13 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
   // Listen for signals before anything is printed: whoever reads the URL may signal us at once
   // (on a busy machine the reader can run before this process resumes after its write).
   const stopped = (deps.stopSignal ?? waitForSignal)();
-  const services = (deps.createBackend ?? createBackend)({ capturesDir: values['captures-dir'] });
+  const backend = (deps.createBackend ?? createBackend)({ capturesDir: values['captures-dir'] });
   const staticDir = deps.staticDir ?? findRendererDir();
   let server;
   try {
-    server = await createServer({ backend: services.backend, host, port, staticDir, captureFile: services.captureFile });
+    server = await createServer({ backend, host, port, staticDir });
   } catch (err) {
-    await services.backend.close();
+    await backend.close();
     const e = err as NodeJS.ErrnoException;
     io.err(`vethscope serve: cannot listen on ${host}:${port}: ${e.code ?? ''} ${e.message}`.trim());
     return e.code === 'EADDRINUSE' || e.code === 'EACCES' ? 69 : 1;
@@ -76,7 +77,7 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
   const signal = await stopped;
   io.err(`vethscope serve: ${signal}: shutting down`);
   await server.close();
-  await services.backend.close();
+  await backend.close();
   return 0;
 }
 

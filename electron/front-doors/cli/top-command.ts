@@ -3,7 +3,7 @@
 // line per interval, N of them with --samples, until SIGINT without.
 import { parseArgs } from 'node:util';
 import type { RatesSample } from '../../../shared/rates';
-import type { Services } from '../../backend/create-backend';
+import type { Backend } from '../../backend/backend';
 import { CliExit, type CliIo } from './io';
 import { jsonLine, renderTable } from './top-format';
 
@@ -16,7 +16,7 @@ export interface TopControl {
 
 const CLEAR = '\x1b[H\x1b[2J';
 
-function parseTopArgs(rest: string[]) {
+export function parseTopArgs(rest: string[]) {
   const { values } = parseArgs({
     args: rest,
     options: { interval: { type: 'string' }, samples: { type: 'string' }, json: { type: 'boolean', default: false } },
@@ -32,10 +32,8 @@ function parseTopArgs(rest: string[]) {
   return { interval, samples, json: Boolean(values.json) };
 }
 
-export async function topCommand(rest: string[], io: CliIo, services: Services, ctl: TopControl = {}): Promise<number> {
-  const args = parseTopArgs(rest);
-  const { backend, rates } = services;
-  rates.setIntervalSec(args.interval);
+/** `args` from parseTopArgs; the backend was created with its interval (ratesIntervalSec). */
+export async function topCommand(args: ReturnType<typeof parseTopArgs>, io: CliIo, backend: Backend, ctl: TopControl = {}): Promise<number> {
   const interactive = !args.json && (ctl.interactive ?? (io.isTTY && Boolean(process.stdout.isTTY)));
   const stdin = ctl.stdin ?? process.stdin;
   let count = 0;
@@ -51,8 +49,9 @@ export async function topCommand(rest: string[], io: CliIo, services: Services, 
       count++;
       if (!warned) {
         warned = true;
-        const topo = services.topology.latest();
-        if (topo && !topo.docker.available) io.err(`top: Docker is unavailable (${topo.docker.error?.message ?? 'unknown'}): no containers to show`);
+        void backend.call('getStatus', {}).then((st) => {
+          if (st.ok && !st.result.docker.available) io.err(`top: Docker is unavailable (${st.result.docker.error?.message ?? 'unknown'}): no containers to show`);
+        });
       }
       if (args.json) io.out(jsonLine(sample));
       else if (interactive) io.out(CLEAR + renderTable(sample, Math.max(5, (process.stdout.rows ?? 40) - 3)) + '\n(q to quit)');
@@ -65,8 +64,11 @@ export async function topCommand(rest: string[], io: CliIo, services: Services, 
     const watchdogMs = Math.max(10_000, args.interval * 5000);
     const watchdog = setInterval(() => {
       if (count > 0) return clearInterval(watchdog);
-      io.err(`top: no rates after ${watchdogMs / 1000}s: ${rates.lastErrors.join('; ') || 'sampler produced nothing'}`);
-      finish(1);
+      void backend.call('getRatesStatus', {}).then((st) => {
+        if (count > 0) return;
+        io.err(`top: no rates after ${watchdogMs / 1000}s: ${(st.ok && st.result.errors.join('; ')) || 'sampler produced nothing'}`);
+        finish(1);
+      });
     }, watchdogMs);
     cleanups.push(() => clearInterval(watchdog));
 

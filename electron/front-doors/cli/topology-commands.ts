@@ -1,6 +1,6 @@
 // `vethscope topology [--json]` and `vethscope veth CONTAINER`.
 import type { Backend } from '../../backend/backend';
-import { matchContainers, renderTree } from './tree';
+import { renderTree } from './tree';
 import { CliExit, type CliIo } from './io';
 
 export async function topologyCommand(backend: Backend, args: { json: boolean }, io: CliIo): Promise<void> {
@@ -11,19 +11,14 @@ export async function topologyCommand(backend: Backend, args: { json: boolean },
 
 export async function vethCommand(backend: Backend, query: string | undefined, io: CliIo): Promise<void> {
   if (!query) throw new CliExit(64, 'usage: vethscope veth CONTAINER');
-  const res = await backend.call('getTopology', {});
-  if (!res.ok) throw new CliExit(1, `veth: ${res.error.message}`);
-  const topo = res.result;
-  if (!topo.docker.available) throw new CliExit(1, `veth: ${topo.docker.error?.message ?? 'Docker is unavailable'}`);
-  const found = matchContainers(topo, query);
-  if (found.length === 0) throw new CliExit(2, `veth: no container named or with id starting "${query}"`);
-  if (found.length > 1) throw new CliExit(2, `veth: "${query}" matches ${found.length} containers: ${found.map((c) => c.name).join(', ')}`);
-  const c = found[0]!;
+  const found = await backend.call('findContainer', { query });
+  if (!found.ok) throw new CliExit(found.error.code === 'NOT_FOUND' || found.error.code === 'AMBIGUOUS' ? 2 : 1, `veth: ${found.error.message}`);
+  const c = found.result;
   if (c.state !== 'running') throw new CliExit(1, `veth: container ${c.name} is ${c.state}, it has no interfaces`);
   const hostIfaces = c.interfaces.filter((i) => i.hostPeer).map((i) => i.hostPeer!);
   if (hostIfaces.length === 0) {
     const why =
-      c.netns === topo.hostNetns
+      c.networkMode === 'host'
         ? 'it uses the host network: capture on host interfaces'
         : c.interfaces.some((i) => i.parent)
           ? `it has no veth (${c.interfaces.filter((i) => i.parent).map((i) => `${i.name} is ${i.kind}`).join(', ')}): capture inside its namespace`

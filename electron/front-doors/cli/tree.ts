@@ -1,5 +1,5 @@
 // Render a topology as a readable tree: host -> bridges -> veth -> container/eth0.
-import type { Container, NetInterface, Topology } from '../../../shared/topology';
+import type { NetInterface, Topology } from '../../../shared/topology';
 
 const addr = (i: NetInterface) => (i.addresses.length ? ` ${i.addresses.join(' ')}` : '');
 
@@ -74,11 +74,3 @@ function peerAddr(topo: Topology, i: NetInterface): string {
   const peer = ns?.interfaces.find((p) => p.name === i.peer!.name);
   return peer ? addr(peer) : '';
 }
-
-/** Containers matching a name or id prefix (exact name wins). */
-export function matchContainers(topo: Pick<Topology, 'containers'>, query: string): Container[] {
-  const exact = topo.containers.filter((c) => c.name === query || c.id === query);
-  if (exact.length) return exact;
-  return topo.containers.filter((c) => c.id.startsWith(query) || c.name.startsWith(query));
-}
-

@@ -3,8 +3,9 @@
 // are passed in (main.ts passes the real module, tests pass fakes).
 import path from 'node:path';
 import type * as Electron from 'electron';
-import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
-import { createBackend, type BackendOptions, type Services } from '../../backend/create-backend';
+import { IPC_CALL, IPC_EVENT } from '../../../shared/api-names';
+import { createBackend, type BackendOptions } from '../../backend/create-backend';
+import type { Backend } from '../../backend/backend';
 import { serveAppRequest } from './app-protocol';
 import { forwardEvents, makeIpcCallHandler } from './ipc';
 import { APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender, RENDERER_URL, secureWindowOptions } from './security';
@@ -14,7 +15,7 @@ export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ip
 export interface MainOptions {
   /** Directory of dist/main.cjs: preload.cjs and renderer/ sit beside it. */
   distDir: string;
-  createBackend?: (opts: BackendOptions) => Services;
+  createBackend?: (opts: BackendOptions) => Backend;
 }
 
 /** Refuse navigation, new windows and <webview> in every WebContents the app ever creates. */
@@ -39,14 +40,14 @@ export function runMain(e: ElectronModule, opts: MainOptions): void {
     return;
   }
 
-  let services: Services | undefined;
+  let backend: Backend | undefined;
   let win: Electron.BrowserWindow | undefined;
   app.on('second-instance', () => {
     if (win && !win.isDestroyed()) win.focus();
   });
 
   void app.whenReady().then(async () => {
-    services = (opts.createBackend ?? createBackend)({});
+    const b = (backend = (opts.createBackend ?? createBackend)({}));
     const rendererDir = path.join(opts.distDir, 'renderer');
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
@@ -57,10 +58,10 @@ export function runMain(e: ElectronModule, opts: MainOptions): void {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } }),
     );
 
-    ipcMain.handle(IPC_CALL, makeIpcCallHandler(services.backend, (event) => isTrustedSender(event.senderFrame)));
+    ipcMain.handle(IPC_CALL, makeIpcCallHandler(b, (event) => isTrustedSender(event.senderFrame)));
     win = new BrowserWindow(secureWindowOptions(path.join(opts.distDir, 'preload.cjs')));
     const target = win;
-    const stopEvents = forwardEvents(services.backend, (event, payload) => {
+    const stopEvents = forwardEvents(b, (event, payload) => {
       if (!target.isDestroyed()) target.webContents.send(IPC_EVENT, event, payload);
     });
     target.once('ready-to-show', () => target.show());
@@ -72,10 +73,10 @@ export function runMain(e: ElectronModule, opts: MainOptions): void {
   let closing = false;
   app.on('will-quit', (event) => {
     // Stop captures and the helper before exiting; quit again once the backend is closed.
-    if (closing || !services) return;
+    if (closing || !backend) return;
     closing = true;
     event.preventDefault();
     ipcMain.removeHandler(IPC_CALL);
-    void services.backend.close().finally(() => app.quit());
+    void backend.close().finally(() => app.quit());
   });
 }

@@ -1,7 +1,8 @@
 // What the preload exposes as window.vethscope: exactly { call, on } (shared/api.ts
 // VethscopeApi). Pure, so a unit test can check it with a fake ipcRenderer.
 import type { IpcRenderer } from 'electron';
-import { IPC_CALL, IPC_EVENT, isApiEvent, isApiMethod, type VethscopeApi } from '../../../shared/api';
+import type { VethscopeApi } from '../../../shared/api';
+import { IPC_CALL, IPC_EVENT, isApiEvent, isApiMethod } from '../../../shared/api-names';
 import { fail } from '../../../shared/result';
 
 type IpcLike = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;

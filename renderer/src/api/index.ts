@@ -2,7 +2,7 @@
 import type { VethscopeApi } from '../../../shared/api';
 import { TOKEN_QUERY } from '../../../shared/browser-protocol';
 import { createBrowserClient, type BrowserClient } from './browser-client';
-import { alwaysConnected, type Connection } from '../hooks/topologyFeed';
+import { alwaysConnected, type Connection } from './connection';
 
 declare global {
   interface Window {

@@ -8,19 +8,12 @@
 import type { Topology } from '../../../shared/topology';
 import type { ErrorInfo } from '../../../shared/result';
 import type { VethscopeApi } from '../../../shared/api';
+import type { Connection } from '../api/connection';
 
 export const POLL_CONNECTED_MS = 10_000;
 export const POLL_DISCONNECTED_MS = 1_000;
 export const FIRST_OPEN_GRACE_MS = 2_000;
 
-export interface Connection {
-  connected(): boolean;
-  /** Returns an unsubscribe function. */
-  onChange(listener: (connected: boolean) => void): () => void;
-}
-
-/** Electron's IPC never disconnects. */
-export const alwaysConnected: Connection = { connected: () => true, onChange: () => () => undefined };
 
 export interface FeedHandlers {
   onTopology(t: Topology): void;

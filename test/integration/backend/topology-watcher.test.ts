@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Services } from '../../../electron/backend/create-backend';
+import { createServices, type Services } from '../../../electron/backend/create-backend';
 import type { Topology } from '../../../shared/topology';
 import { docker, ip, ipTry, isRoot, removeSuiteContainers, runContainer, SKIP_REASON, testEnv } from '../../support/env';
 
@@ -29,7 +29,7 @@ describe.skipIf(!isRoot)(`topology watcher: live updates without polling (${isRo
   beforeAll(async () => {
     removeSuiteContainers(SUITE);
     ipTry('netns', 'del', NETNS);
-    services = createBackend({ env: testEnv() });
+    services = createServices({ env: testEnv() });
     // A listener is what starts the watcher; wait for its first scan.
     const first = nextTopology(services, () => true);
     keepAlive = services.backend.on('topology', () => undefined);

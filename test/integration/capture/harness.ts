@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaptureInfo } from '../../../shared/capture';
-import { createBackend, type Services } from '../../../electron/backend/create-backend';
+import { createServices, type Services } from '../../../electron/backend/create-backend';
 import { docker, dockerTry, testEnv } from '../../support/env';
 import { waitFor } from '../../support/poll';
 
@@ -17,7 +17,7 @@ export interface Harness {
 
 export function makeHarness(prefix: string): Harness {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  const services = createBackend({ env: testEnv(), capturesDir: dir });
+  const services = createServices({ env: testEnv(), capturesDir: dir });
   return {
     services,
     dir,

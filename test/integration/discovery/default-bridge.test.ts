@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend } from '../../../electron/backend/create-backend';
+import { createServices } from '../../../electron/backend/create-backend';
 import { isRoot, kernelLinks, removeSuiteContainers, runContainer, SKIP_REASON, testEnv, docker, nsInode, TEST_BRIDGE } from '../../support/env';
 
 const SUITE = 'disc-default';
@@ -12,7 +12,7 @@ describe.skipIf(!isRoot)(`discovery: default bridge (${isRoot ? 'root' : SKIP_RE
   afterAll(() => removeSuiteContainers(SUITE));
 
   it('pairs the container eth0 with the exact host veth the kernel names', async () => {
-    const { backend } = createBackend({ env: testEnv() });
+    const { backend } = createServices({ env: testEnv() });
     const res = await backend.call('getTopology', {});
     expect(res.ok).toBe(true);
     if (!res.ok) return;

@@ -1,11 +1,11 @@
 // Shared by the discovery suites: one topology through the real Backend, and the
 // kernel's own answer to "which interface is the peer of X" (never our output).
-import { createBackend } from '../../../electron/backend/create-backend';
+import { createServices } from '../../../electron/backend/create-backend';
 import type { Topology } from '../../../shared/topology';
 import { docker, dockerTry, kernelLinks, testEnv } from '../../support/env';
 
 export async function discover(env: NodeJS.ProcessEnv = testEnv()): Promise<Topology> {
-  const { backend } = createBackend({ env });
+  const { backend } = createServices({ env });
   try {
     const res = await backend.call('getTopology', {});
     if (!res.ok) throw new Error(`getTopology failed: ${res.error.code} ${res.error.message}`);

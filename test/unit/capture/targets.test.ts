@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Container, NetInterface, Topology } from '../../../shared/topology';
-import { baseNameFor, parseTargetWord, resolveTargets } from '../../../electron/backend/capture/targets';
+import { baseNameFor, resolveTargets } from '../../../electron/backend/capture/targets';
+import { parseTargetWord } from '../../../shared/capture';
 
 const HOST = 4026531840;
 const iface = (name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface => ({

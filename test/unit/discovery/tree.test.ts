@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchContainers, nsLabel, renderTree } from '../../../electron/front-doors/cli/tree';
+import { nsLabel, renderTree } from '../../../electron/front-doors/cli/tree';
+import { matchContainers } from '../../../electron/backend/topology/find-container';
 import { container, smallTopology, topology } from './fixtures';
 
 describe('renderTree', () => {

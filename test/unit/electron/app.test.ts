@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
-import { createBackend, type Services } from '../../../electron/backend/create-backend';
+import { createServices, type Services } from '../../../electron/backend/create-backend';
 import { runMain } from '../../../electron/front-doors/desktop/app';
 import { serveAppRequest } from '../../../electron/front-doors/desktop/app-protocol';
 import { RENDERER_URL } from '../../../electron/front-doors/desktop/security';
@@ -73,7 +73,7 @@ describe('runMain', () => {
   it('wires a hardened window, the app:// protocol, IPC and events', async () => {
     const e = fakeElectron();
     let services!: Services;
-    runMain(e as never, { distDir: tmp, createBackend: (o) => (services = createBackend({ ...o, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } })) });
+    runMain(e as never, { distDir: tmp, createBackend: (o) => (services = createServices({ ...o, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } })).backend });
     await vi.waitFor(() => expect(e.windows[0]?.url).toBe(RENDERER_URL));
     expect(e.app.sandboxed).toBe(true);
     expect(e.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { POLL_CONNECTED_MS, POLL_DISCONNECTED_MS, startTopologyFeed, type Connection } from '../../../renderer/src/hooks/topologyFeed';
+import { POLL_CONNECTED_MS, POLL_DISCONNECTED_MS, startTopologyFeed } from '../../../renderer/src/hooks/topologyFeed';
+import type { Connection } from '../../../renderer/src/api/connection';
 import type { VethscopeApi } from '../../../shared/api';
 import type { Topology } from '../../../shared/topology';
 

@@ -1,6 +1,6 @@
 // serveCommand's argument rules and lifecycle, with the real server on loopback.
 import { describe, expect, it, vi } from 'vitest';
-import { createBackend, type BackendOptions } from '../../../electron/backend/create-backend';
+import { createServices, type BackendOptions } from '../../../electron/backend/create-backend';
 import { serveCommand } from '../../../electron/front-doors/cli/serve-command';
 import { isLoopbackAddress } from '../../../electron/front-doors/browser/security';
 
@@ -33,9 +33,9 @@ describe('serveCommand', () => {
       staticDir: '/nonexistent-vss',
       createBackend: (opts) => {
         seen = opts;
-        const s = createBackend({ ...opts, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
+        const s = createServices({ ...opts, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
         closeSpy = vi.spyOn(s.backend, 'close');
-        return s;
+        return s.backend;
       },
       stopSignal: () => new Promise((r) => (stop = r)),
     });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Services } from '../../../electron/backend/create-backend';
+import { createServices, type Services } from '../../../electron/backend/create-backend';
 import { createServer, type RunningServer } from '../../../electron/front-doors/browser/server';
 import { openWs, request, type Reply } from './http-client';
 
@@ -33,12 +33,9 @@ beforeAll(async () => {
   writeFileSync(path.join(tmp, 'secret.txt'), SECRET); // beside the static dir: must stay unreachable
   symlinkSync('/etc', path.join(root, 'etc-link')); // a symlink out of the dir: must not be followed out
   writeFileSync(path.join(tmp, 'cap.pcap'), Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 1, 2, 3]));
-  services = createBackend({ env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
-  srv = await createServer({
-    backend: services.backend,
-    staticDir: root,
-    captureFile: async (id) => (id === 'cap-1' ? path.join(tmp, 'cap.pcap') : null),
-  });
+  services = createServices({ env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
+  services.backend.provideCaptureFiles(async (id) => (id === 'cap-1' ? path.join(tmp, 'cap.pcap') : null));
+  srv = await createServer({ backend: services.backend, staticDir: root });
   port = srv.port;
   T = srv.token;
 });
