@@ -4,6 +4,7 @@ import type { CliIo } from '../../../electron/front-doors/cli/io';
 import { runCli } from '../../../electron/front-doors/cli/main';
 import { vethCommand } from '../../../electron/front-doors/cli/topology-commands';
 import { Topology } from '../../../shared/topology';
+import { findContainer } from '../../../electron/backend/topology/find-container';
 import { container, iface, smallTopology } from './fixtures';
 
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
@@ -15,6 +16,7 @@ function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
 function backendWith(topo: Topology): Backend {
   const b = new Backend();
   b.handle('getTopology', async () => topo);
+  b.handle('findContainer', async ({ query }) => findContainer(topo, query));
   return b;
 }
 
@@ -40,7 +42,7 @@ describe('vethscope veth', () => {
     expect(await veth(smallTopology(), 'nosuch')).toEqual({ status: 2, out: '', err: 'veth: no container named or with id starting "nosuch"' });
     const t = smallTopology();
     t.containers = [container('api-1', { id: '1' }), container('api-2', { id: '2' })];
-    expect(await veth(t, 'api')).toMatchObject({ status: 2, err: 'veth: "api" matches 2 containers: api-1, api-2' });
+    expect(await veth(t, 'api')).toMatchObject({ status: 2, err: 'veth: "api" matches 2 containers: api-1 (1), api-2 (2)' });
   });
 
   it('explains stopped, host-network and macvlan containers instead of printing nothing', async () => {
