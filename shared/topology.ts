@@ -75,6 +75,8 @@ export const Container = z.object({
   pid: z.number().int().nullable(),
   /** Namespace inode, or null when the container is not running. */
   netns: z.number().int().nullable(),
+  /** It shares the host's network namespace (`--network host` or an engine's equivalent): no interfaces of its own. */
+  hostNetwork: z.boolean(),
   /** bridge, host, none, container:ID, or a network name. */
   networkMode: z.string(),
   networks: z.array(ContainerNetwork),

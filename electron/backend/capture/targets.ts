@@ -40,7 +40,7 @@ function containerComment(c: Container, filter: string): string {
 export function resolveContainer(topo: Topology, c: Container, wanted: string[] | undefined, filter: string, target: number): ResolvedIface[] {
   if (c.state !== 'running' || c.netns === null)
     throw new CodedError('TARGET_GONE', `container ${c.name} is ${c.state}: start it first (or use --follow once it runs)`);
-  if (c.netns === topo.hostNetns)
+  if (c.hostNetwork || c.netns === topo.hostNetns)
     throw new CodedError(
       'UNSUPPORTED',
       `container ${c.name} uses the host network (--network host): it has no interfaces of its own; capture a host interface instead, e.g. host:eth0`,

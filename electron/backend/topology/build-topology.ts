@@ -43,6 +43,7 @@ export function buildTopology(listing: DockerListing, scan: NamespaceScan, mode:
       state: c.state,
       pid: c.pid,
       netns,
+      hostNetwork: netns !== null && netns === scan.hostInode,
       networkMode: c.networkMode,
       networks: c.networks,
       compose: c.compose,

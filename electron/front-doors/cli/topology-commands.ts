@@ -18,7 +18,7 @@ export async function vethCommand(backend: Backend, query: string | undefined, i
   const hostIfaces = c.interfaces.filter((i) => i.hostPeer).map((i) => i.hostPeer!);
   if (hostIfaces.length === 0) {
     const why =
-      c.networkMode === 'host'
+      c.hostNetwork
         ? 'it uses the host network: capture on host interfaces'
         : c.interfaces.some((i) => i.parent)
           ? `it has no veth (${c.interfaces.filter((i) => i.parent).map((i) => `${i.name} is ${i.kind}`).join(', ')}): capture inside its namespace`

@@ -8,7 +8,7 @@ const iface = (name: string, kind: NetInterface['kind'], extra: Partial<NetInter
   name, ifindex: 2, kind, mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, hostPeer: null, peer: null, parent: null, ...extra,
 });
 const ctr = (name: string, id: string, netns: number | null, interfaces: NetInterface[], extra: Partial<Container> = {}): Container => ({
-  id, name, image: 'img', state: 'running', pid: 100, netns, networkMode: 'bridge', networks: [{ name: 'bridge', networkId: null, driver: 'bridge', ipv4: '10.0.0.2/24', ipv6: null, mac: null, gateway: null }], compose: null, interfaces, ...extra,
+  id, name, image: 'img', state: 'running', pid: 100, netns, hostNetwork: netns === 1, networkMode: 'bridge', networks: [{ name: 'bridge', networkId: null, driver: 'bridge', ipv4: '10.0.0.2/24', ipv6: null, mac: null, gateway: null }], compose: null, interfaces, ...extra,
 });
 const web = ctr('web-1', 'aaaa1111', 11, [iface('lo', 'loopback'), iface('eth0', 'veth', { hostPeer: 'veth1a2b' }), iface('eth1', 'veth', { hostPeer: 'veth9z' })]);
 const mac = ctr('mac-1', 'aaaa2222', 12, [iface('lo', 'loopback'), iface('eth0', 'macvlan', { parent: { netns: HOST, name: 'eth0' } })]);

@@ -49,7 +49,7 @@ describe('vethscope veth', () => {
     expect((await veth(smallTopology(), 'old')).err).toMatch(/is exited/);
     const t = smallTopology();
     t.containers = [
-      container('hostnet', { netns: 1, interfaces: [iface('eth0', { kind: 'physical' })] }),
+      container('hostnet', { netns: 1, hostNetwork: true, interfaces: [iface('eth0', { kind: 'physical' })] }),
       container('mv', { interfaces: [iface('eth0', { kind: 'macvlan', parent: { netns: 1, name: 'eth0' } })] }),
     ];
     expect((await veth(t, 'hostnet')).err).toMatch(/host network/);

@@ -47,6 +47,7 @@ export class TopoBuilder {
       state: opts.state ?? 'running',
       pid: inode,
       netns: inode,
+      hostNetwork: false,
       networkMode: 'bridge',
       networks: [],
       compose: opts.project ? { project: opts.project, service: name } : null,
@@ -56,7 +57,7 @@ export class TopoBuilder {
   }
 
   stopped(name: string, project?: string): this {
-    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'exited', pid: null, netns: null, networkMode: 'bridge', networks: [], compose: project ? { project, service: name } : null, interfaces: [] });
+    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'exited', pid: null, netns: null, hostNetwork: false, networkMode: 'bridge', networks: [], compose: project ? { project, service: name } : null, interfaces: [] });
     return this;
   }
 
@@ -65,7 +66,7 @@ export class TopoBuilder {
     const inode = this.nextInode++;
     const mv = iface('eth0', 'macvlan', { parent: { netns: HOST, name: 'eth0' } });
     this.namespaces.push({ inode, names: [], isHost: false, pids: [inode], paths: [], interfaces: [iface('lo', 'loopback'), mv] });
-    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'running', pid: inode, netns: inode, networkMode: 'mv', networks: [], compose: null, interfaces: [mv] });
+    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'running', pid: inode, netns: inode, hostNetwork: false, networkMode: 'mv', networks: [], compose: null, interfaces: [mv] });
     return inode;
   }
 
