@@ -2,6 +2,9 @@
 // `npm run dist`: AppImage + deb with electron-builder. It needs the Electron binary
 // (electron-builder downloads it when absent); without network that download fails with
 // ENOTFOUND, so check first and say plainly what is missing instead of a stack trace.
+// electron-builder lives in build/packaging/ (installed there on first use): its native
+// rebuild tool needs Node 22, and keeping it out of the main install keeps `npm install`
+// free of engine warnings on Node 20.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,14 +47,18 @@ async function main() {
   const policies = policyMappings(path.join(ROOT, 'build'));
   if (policies.length === 0) process.stderr.write('vethscope dist: warning: no build/*.policy: the deb installs no polkit policy\n');
 
-  // electron-builder reads YAML; js-yaml comes with it.
-  const { load } = await import('js-yaml');
-  const config = load(readFileSync(path.join(ROOT, 'build/electron-builder.yml'), 'utf8'));
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'build/electron-builder.json'), 'utf8'));
   config.deb.fpm = [...(config.deb.fpm ?? []), ...policies];
   const tmp = mkdtempSync(path.join(tmpdir(), 'vethscope-dist-'));
   const configFile = path.join(tmp, 'electron-builder.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/electron-builder'), ['--linux', '--config', configFile, '--projectDir', ROOT], {
+  const packaging = path.join(ROOT, 'build/packaging');
+  const builder = path.join(packaging, 'node_modules/.bin/electron-builder');
+  if (!existsSync(builder)) {
+    const ci = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', packaging], { cwd: ROOT, stdio: 'inherit' });
+    if (ci.status !== 0) die(`installing electron-builder into build/packaging failed (exit ${ci.status})`);
+  }
+  const r = spawnSync(builder, ['--linux', '--config', configFile, '--projectDir', ROOT], {
     cwd: ROOT,
     stdio: 'inherit',
   });

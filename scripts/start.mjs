@@ -8,8 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUTPUTS = ['dist/cli.cjs', 'dist/main.cjs', 'dist/preload.cjs'];
-const SOURCES = ['electron', 'shared'];
+const OUTPUTS = ['dist/cli.cjs', 'dist/helper.cjs', 'dist/main.cjs', 'dist/preload.cjs', 'dist/renderer/index.html'];
+const SOURCES = ['electron', 'shared', 'renderer'];
+const SOURCE_FILE = /\.(ts|tsx|css|html)$/;
 
 /** Where `require('electron')` says the binary is, or why there is none. */
 export function findElectron(root = ROOT) {
@@ -18,7 +19,7 @@ export function findElectron(root = ROOT) {
     if (typeof binary !== 'string') return { error: 'the electron package did not return a binary path' };
     return existsSync(binary) ? { binary } : { error: `the Electron binary ${binary} does not exist` };
   } catch (err) {
-    return { error: `no Electron binary (${String(err.message).split('\n')[0]}; it is downloaded by \`npm install\` unless ELECTRON_SKIP_BINARY_DOWNLOAD is set)` };
+    return { error: `no Electron binary (${String(err.message).split('\n')[0]}; \`npm install\` downloads it where the network allows)` };
   }
 }
 
@@ -36,7 +37,7 @@ function newestMtime(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (SOURCE_FILE.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }

@@ -2,8 +2,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-// @ts-expect-error js-yaml ships no types here (it comes with electron-builder)
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM scripts without types
 import { policyMappings } from '../../../scripts/dist.mjs';
@@ -12,8 +10,8 @@ import { findElectron } from '../../../scripts/start.mjs';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-describe('build/electron-builder.yml', () => {
-  const cfg = load(readFileSync(path.join(ROOT, 'build/electron-builder.yml'), 'utf8')) as any;
+describe('build/electron-builder.json', () => {
+  const cfg = JSON.parse(readFileSync(path.join(ROOT, 'build/electron-builder.json'), 'utf8'));
   it('builds AppImage and deb from the bundles', () => {
     expect(cfg.linux.target).toEqual(['AppImage', 'deb']);
     for (const f of ['dist/main.cjs', 'dist/preload.cjs', 'dist/helper.cjs', 'dist/renderer/**']) expect(cfg.files).toContain(f);
