@@ -19,7 +19,10 @@ export function findElectron(root = ROOT) {
     if (typeof binary !== 'string') return { error: 'the electron package did not return a binary path' };
     return existsSync(binary) ? { binary } : { error: `the Electron binary ${binary} does not exist` };
   } catch (err) {
-    return { error: `no Electron binary (${String(err.message).split('\n')[0]}; \`npm install\` downloads it where the network allows)` };
+    // electron's index.js throws "failed to install correctly" when its binary was never downloaded.
+    const never = /failed to install correctly/.test(String(err.message));
+    const why = never ? 'its download did not happen or failed' : String(err.message).split('\n')[0];
+    return { error: `no Electron binary (${why}; \`npm install\` fetches it where the network allows, then \`npm start\` opens the window)` };
   }
 }
 
