@@ -1,7 +1,7 @@
 // The busiest containers right now; a click selects and centres one on the map.
 import { useContext } from 'react';
 import { RatesContext } from './graph/context';
-import { formatRate } from './lib/format';
+import { formatBitRate } from '../../shared/units';
 
 export function TopTalkers({ onPick, limit = 8 }: { onPick: (containerId: string) => void; limit?: number }) {
   const rates = useContext(RatesContext);
@@ -20,10 +20,10 @@ export function TopTalkers({ onPick, limit = 8 }: { onPick: (containerId: string
         <ol>
           {top.map((c) => (
             <li key={c.id}>
-              <button type="button" className="vs-link" onClick={() => onPick(c.id)} aria-label={`${c.name}, ${formatRate(c.total)}`}>
+              <button type="button" className="vs-link" onClick={() => onPick(c.id)} aria-label={`${c.name}, ${formatBitRate(c.total)}`}>
                 <span className="vs-talker-name">{c.name}</span>
                 <span className="vs-talker-rate">
-                  ↓{formatRate(c.rxBytesPerSec)} ↑{formatRate(c.txBytesPerSec)}
+                  ↓{formatBitRate(c.rxBytesPerSec)} ↑{formatBitRate(c.txBytesPerSec)}
                 </span>
               </button>
             </li>

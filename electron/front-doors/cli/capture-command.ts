@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { CaptureInfo, CaptureRequest, CaptureTarget } from '../../../shared/capture';
 import type { Backend } from '../../backend/backend';
 import { parseTargetWord } from '../../../shared/capture';
+import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
 import { CliExit, type CliIo } from './io';
 
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
@@ -76,11 +77,10 @@ export function parseCaptureArgs(args: string[]): CaptureRequest {
   };
 }
 
-const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : `${Math.round(n)} `);
-
+/** The live counters, in the UI's units (shared/units.ts). */
 export function counterLine(i: CaptureInfo): string {
   const gaps = i.gaps.length ? `, ${i.gaps.length} gap(s)` : '';
-  return `${i.state}: ${i.packets} packets, ${human(i.bytes)}B, ${i.dropped} dropped, ${human(i.packetsPerSec)}pkt/s, ${human(i.bytesPerSec * 8)}bit/s${gaps}`;
+  return `${i.state}: ${i.packets} packets, ${formatBytes(i.bytes)}, ${i.dropped} dropped, ${formatPacketRate(i.packetsPerSec)}, ${formatBitRate(i.bytesPerSec)}${gaps}`;
 }
 
 export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {

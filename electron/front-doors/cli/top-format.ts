@@ -1,17 +1,6 @@
-// Text for `vethscope top`: human units and the per-container table.
+// Text for `vethscope top`: the per-container table, in the UI's units (shared/units.ts).
 import type { ContainerRate, RatesSample } from '../../../shared/rates';
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function humanBytes(perSec: number): string {
-  let v = Math.max(0, perSec);
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toFixed(1)} ${UNITS[u]}/s`;
-}
+import { formatBitRate, formatCount } from '../../../shared/units';
 
 export const totalRate = (c: ContainerRate) => c.rxBytesPerSec + c.txBytesPerSec;
 
@@ -23,10 +12,10 @@ export function sortContainers(cs: readonly ContainerRate[]): ContainerRate[] {
 export function renderTable(sample: RatesSample, maxRows = Infinity): string {
   const rows = sortContainers(sample.containers).slice(0, maxRows);
   const nameW = Math.max(4, ...rows.map((r) => r.name.length));
-  const head = `${'NAME'.padEnd(nameW)}  ${'RX/s'.padStart(11)}  ${'TX/s'.padStart(11)}  ${'PKTS/s'.padStart(9)}`;
+  const head = `${'NAME'.padEnd(nameW)}  ${'RX'.padStart(11)}  ${'TX'.padStart(11)}  ${'PKTS/s'.padStart(9)}`;
   const lines = rows.map(
     (r) =>
-      `${r.name.padEnd(nameW)}  ${humanBytes(r.rxBytesPerSec).padStart(11)}  ${humanBytes(r.txBytesPerSec).padStart(11)}  ${(r.rxPacketsPerSec + r.txPacketsPerSec).toFixed(0).padStart(9)}`,
+      `${r.name.padEnd(nameW)}  ${formatBitRate(r.rxBytesPerSec).padStart(11)}  ${formatBitRate(r.txBytesPerSec).padStart(11)}  ${formatCount(r.rxPacketsPerSec + r.txPacketsPerSec).padStart(9)}`,
   );
   const when = new Date(sample.time * 1000).toISOString().replace('T', ' ').slice(0, 19);
   return [`vethscope top - ${when} - every ${sample.intervalSec}s - ${sample.containers.length} containers`, head, ...(lines.length ? lines : ['(no running containers)'])].join('\n');

@@ -4,7 +4,8 @@ import type { CaptureInfo } from '../../../shared/capture';
 import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
 import { ErrorText } from '../lib/ErrorText';
-import { formatBytes, formatDuration, formatRate } from '../lib/format';
+import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
+import { formatElapsed } from '../lib/format';
 import { PacketList } from './PacketList';
 import { describeTargets } from './targets';
 
@@ -41,7 +42,7 @@ function RunningCapture({ c, onUpdate }: { c: CaptureInfo; onUpdate: (c: Capture
         <div>
           <dt>Rate</dt>
           <dd>
-            {formatRate(c.bytesPerSec)} · {Math.round(c.packetsPerSec)} pkt/s
+            {formatBitRate(c.bytesPerSec)} · {formatPacketRate(c.packetsPerSec)}
           </dd>
         </div>
         <div>
@@ -50,7 +51,7 @@ function RunningCapture({ c, onUpdate }: { c: CaptureInfo; onUpdate: (c: Capture
         </div>
         <div>
           <dt>Running for</dt>
-          <dd>{formatDuration(c.startedAt, null)}</dd>
+          <dd>{formatElapsed(c.startedAt, null)}</dd>
         </div>
       </dl>
       <ErrorText error={error} />

@@ -5,7 +5,7 @@ import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { GraphNode } from './model';
 import { RatesContext } from './context';
 import { Sparkline } from './Sparkline';
-import { formatRate } from '../lib/format';
+import { formatBitRate } from '../../../shared/units';
 import { useZoomTier } from './lod';
 
 export type NetnsNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
@@ -63,7 +63,7 @@ function NetnsDetail({ g, cls }: { g: GraphNode; cls: string }) {
       {!stopped && (
         <div className="vs-node-rate">
           <Sparkline values={hist ?? []} />
-          <span className="vs-rate-text">{cr ? formatRate(cr.rxBytesPerSec + cr.txBytesPerSec) : ''}</span>
+          <span className="vs-rate-text">{cr ? formatBitRate(cr.rxBytesPerSec + cr.txBytesPerSec) : ''}</span>
         </div>
       )}
       <Handle type="source" position={Position.Right} isConnectable={false} />

@@ -6,7 +6,7 @@ import type { GraphEdge } from './model';
 import { rateKeyString } from './model';
 import { RatesContext } from './context';
 import { rateLevel, rateWidth } from './rateStyle';
-import { formatRate } from '../lib/format';
+import { formatBitRate } from '../../../shared/units';
 import { useZoomTier } from './lod';
 
 /** Beyond these (flow px), an edge is "long": see below. */
@@ -30,7 +30,7 @@ function RateEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition, 
   const bps = r ? r.rxBytesPerSec + r.txBytesPerSec : 0;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const level = r ? rateLevel(bps) : 'none';
-  const label = showLabel && g?.label ? (r && bps >= 1 ? `${g.label} · ${formatRate(bps)}` : g.label) : undefined;
+  const label = showLabel && g?.label ? (r && bps >= 1 ? `${g.label} · ${formatBitRate(bps)}` : g.label) : undefined;
   return (
     <BaseEdge
       id={id}

@@ -1,38 +1,21 @@
-// Small formatting helpers shared by the graph, the panel and the capture lists.
+// Text helpers for the graph, the panel and the capture lists. Numbers go through
+// shared/units.ts, the one formatter the CLI uses too.
 import type { Container, NetInterface } from '../../../shared/topology';
+import { formatDuration as formatSeconds } from '../../../shared/units';
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
-
-/** Bytes per second as bits per second, the unit people read link speeds in. */
-export function formatRate(bytesPerSec: number): string {
-  const bits = bytesPerSec * 8;
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s'];
-  let v = bits;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
+// SavedCaptures.tsx imports formatBytes from here.
+export { formatBytes } from '../../../shared/units';
 
 export const formatTime = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : '—');
 
-export function formatDuration(fromIso: string, toIso: string | null, now = Date.now()): string {
+/** How long from `fromIso` until `toIso` (or now, while it runs): "4 s", "2 min 5 s". */
+export function formatElapsed(fromIso: string, toIso: string | null, now = Date.now()): string {
   const ms = (toIso ? Date.parse(toIso) : now) - Date.parse(fromIso);
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return formatSeconds(ms / 1000);
 }
+
+/** SavedCaptures.tsx's name for formatElapsed (that file has another owner). */
+export { formatElapsed as formatDuration };
 
 const safeFile = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_');
 

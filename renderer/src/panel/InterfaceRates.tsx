@@ -2,7 +2,7 @@
 import { useContext, useState } from 'react';
 import type { NetInterface } from '../../../shared/topology';
 import { RatesContext } from '../graph/context';
-import { formatRate } from '../lib/format';
+import { formatBitRate, formatCount } from '../../../shared/units';
 import { RateChart } from './RateChart';
 
 interface Props {
@@ -37,9 +37,9 @@ export function InterfaceRates({ netns, interfaces }: Props) {
                     {i.name}
                   </button>
                 </th>
-                <td>{r ? formatRate(r.rxBytesPerSec) : '—'}</td>
-                <td>{r ? formatRate(r.txBytesPerSec) : '—'}</td>
-                <td>{r ? Math.round(r.rxPacketsPerSec + r.txPacketsPerSec) : '—'}</td>
+                <td>{r ? formatBitRate(r.rxBytesPerSec) : '—'}</td>
+                <td>{r ? formatBitRate(r.txBytesPerSec) : '—'}</td>
+                <td>{r ? formatCount(r.rxPacketsPerSec + r.txPacketsPerSec) : '—'}</td>
                 <td>{r ? r.rxErrors + r.txErrors : '—'}</td>
                 <td>{r ? r.rxDropped + r.txDropped : '—'}</td>
               </tr>

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
-import { formatRate } from '../lib/format';
+import { formatBitRate } from '../../../shared/units';
 import { ErrorText } from '../lib/ErrorText';
 
 type Point = { time: number; rxBytesPerSec: number; txBytesPerSec: number };
@@ -41,9 +41,9 @@ export function RateChart({ netns, name }: { netns: number; name: string }) {
   const line = (k: 'rxBytesPerSec' | 'txBytesPerSec') => points.map((p) => `${x(p.time).toFixed(1)},${y(p[k]).toFixed(1)}`).join(' ');
   return (
     <figure className="vs-chart">
-      <svg width={W} height={H} role="img" aria-label={`${name}: last 5 minutes, peak ${formatRate(max)}`}>
+      <svg width={W} height={H} role="img" aria-label={`${name}: last 5 minutes, peak ${formatBitRate(max)}`}>
         <line x1={0} y1={H - 1} x2={W} y2={H - 1} className="vs-axis" />
-        <text x={2} y={10} className="vs-chart-label">{formatRate(max)}</text>
+        <text x={2} y={10} className="vs-chart-label">{formatBitRate(max)}</text>
         <polyline points={line('rxBytesPerSec')} className="vs-line-rx" fill="none" />
         <polyline points={line('txBytesPerSec')} className="vs-line-tx" fill="none" />
       </svg>
