@@ -1,43 +1,9 @@
-// The live decoded packet list of one capture: getPackets once, then 'packets' events.
-import { useEffect, useState } from 'react';
-import type { PacketSummary } from '../../../shared/capture';
-import type { ErrorInfo } from '../../../shared/result';
-import { getApi } from '../api';
+// The live decoded packet list of one capture (usePackets: getPackets, then 'packets' events).
+import { usePackets } from '../hooks/usePackets';
 import { ErrorText } from '../lib/ErrorText';
 
-/** Keep the DOM small: the full capture is in the file, this is a live glance. */
-const MAX_ROWS = 500;
-
 export function PacketList({ id, live }: { id: string; live: boolean }) {
-  const [packets, setPackets] = useState<PacketSummary[]>([]);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  useEffect(() => {
-    let alive = true;
-    setPackets([]);
-    const merge = (more: PacketSummary[]) =>
-      setPackets((old) => {
-        const last = old.length ? old[old.length - 1]!.no : 0;
-        const next = old.concat(more.filter((p) => p.no > last));
-        return next.length > MAX_ROWS ? next.slice(next.length - MAX_ROWS) : next;
-      });
-    const off = getApi().on('packets', (m) => {
-      if (m.id === id) merge(m.packets);
-    });
-    const load = async () => {
-      const r = await getApi().call('getPackets', { id });
-      if (!alive) return;
-      if (r.ok) merge(r.result);
-      else setError(r.error);
-    };
-    void load();
-    // Poll too while live: the backend may not push packets to this front door.
-    const t = live ? setInterval(() => void load(), 1500) : undefined;
-    return () => {
-      alive = false;
-      off();
-      if (t) clearInterval(t);
-    };
-  }, [id, live]);
+  const { packets, error } = usePackets(id, live);
   const t0 = packets[0]?.time ?? 0;
   return (
     <div className="vs-packets" role="region" aria-label="Packets" tabIndex={0}>

@@ -1,42 +1,34 @@
-// Captures: listCaptures on load and every 2 s, 'capture' events in between.
-import { useCallback, useEffect, useState } from 'react';
+// Captures: listCaptures on load and every 2 s, 'capture' events (one capture each) in between.
+import { useCallback } from 'react';
 import type { CaptureInfo } from '../../../shared/capture';
-import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
+import { replace, useLiveData } from './useLiveData';
+
+export const CAPTURES_POLL_MS = 2000;
+
+/** The list with `c` replacing the capture of the same id, or first when it is new. */
+export function upsertCapture(list: CaptureInfo[], c: CaptureInfo): CaptureInfo[] {
+  const i = list.findIndex((x) => x.id === c.id);
+  if (i < 0) return [c, ...list];
+  const next = list.slice();
+  next[i] = c;
+  return next;
+}
 
 export function useCaptures() {
-  const [captures, setCaptures] = useState<CaptureInfo[]>([]);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-
-  const reload = useCallback(async () => {
-    const r = await getApi().call('listCaptures', {});
-    if (r.ok) {
-      setCaptures(r.result);
-      setError(null);
-    } else setError(r.error);
-  }, []);
-
-  const upsert = useCallback((c: CaptureInfo) => {
-    setCaptures((list) => {
-      const i = list.findIndex((x) => x.id === c.id);
-      if (i < 0) return [c, ...list];
-      const next = list.slice();
-      next[i] = c;
-      return next;
-    });
-  }, []);
-
-  const remove = useCallback((id: string) => setCaptures((list) => list.filter((c) => c.id !== id)), []);
-
-  useEffect(() => {
-    void reload();
-    const off = getApi().on('capture', upsert);
-    const t = setInterval(() => void reload(), 2000);
-    return () => {
-      off();
-      clearInterval(t);
-    };
-  }, [reload, upsert]);
-
-  return { captures, error, reload, upsert, remove };
+  const live = useLiveData<CaptureInfo[], CaptureInfo[], CaptureInfo>(
+    {
+      fetch: () => getApi().call('listCaptures', {}),
+      subscribe: (listener) => getApi().on('capture', listener),
+      pollMs: CAPTURES_POLL_MS,
+      initial: [],
+      fromFetch: replace,
+      fromPush: upsertCapture,
+    },
+    [],
+  );
+  const { update } = live;
+  const upsert = useCallback((c: CaptureInfo) => update((list) => upsertCapture(list, c)), [update]);
+  const remove = useCallback((id: string) => update((list) => list.filter((c) => c.id !== id)), [update]);
+  return { captures: live.data, error: live.error, reload: live.refresh, upsert, remove };
 }

@@ -1,11 +1,13 @@
 // Live rates: the latest sample plus 60 s of per-container history for sparklines.
-// Rates come from 'rates' events; if none arrive for a while we poll getRates.
-import { useEffect, useRef, useState } from 'react';
+// Rates come from 'rates' events (one a second); when none came for a while we poll getRates.
 import type { RatesSample, InterfaceRate } from '../../../shared/rates';
 import { getApi } from '../api';
 import { rateKeyString } from '../graph/model';
+import { useLiveData } from './useLiveData';
 
 export const SPARK_SECONDS = 60;
+/** Poll when no sample arrived for this long (the sampler pushes every second). */
+export const RATES_QUIET_MS = 2500;
 
 export interface RatesView {
   sample: RatesSample | null;
@@ -17,43 +19,31 @@ export interface RatesView {
   version: number;
 }
 
-const EMPTY: RatesView = { sample: null, byIface: new Map(), history: new Map(), version: 0 };
+export const EMPTY_RATES: RatesView = { sample: null, byIface: new Map(), history: new Map(), version: 0 };
+
+/** The view after sample `s`; the same view for none or for one already applied (poll and push may deliver the same sample). */
+export function nextRatesView(prev: RatesView, s: RatesSample | null): RatesView {
+  if (!s || (prev.sample && s.time <= prev.sample.time)) return prev;
+  const history = new Map<string, number[]>();
+  for (const c of s.containers) {
+    const h = [...(prev.history.get(c.id) ?? []), c.rxBytesPerSec + c.txBytesPerSec];
+    history.set(c.id, h.length > SPARK_SECONDS ? h.slice(h.length - SPARK_SECONDS) : h); // gone containers drop out
+  }
+  const byIface = new Map(s.interfaces.map((i) => [rateKeyString(i), i]));
+  return { sample: s, byIface, history, version: prev.version + 1 };
+}
 
 export function useRates(): RatesView {
-  const [view, setView] = useState<RatesView>(EMPTY);
-  const lastAt = useRef(0);
-  const history = useRef(new Map<string, number[]>());
-
-  useEffect(() => {
-    const apply = (s: RatesSample | null) => {
-      if (!s) return;
-      if (s.time <= lastAt.current) return; // poll and push may deliver the same sample
-      lastAt.current = s.time;
-      const seen = new Set<string>();
-      for (const c of s.containers) {
-        seen.add(c.id);
-        const h = history.current.get(c.id) ?? [];
-        h.push(c.rxBytesPerSec + c.txBytesPerSec);
-        if (h.length > SPARK_SECONDS) h.splice(0, h.length - SPARK_SECONDS);
-        history.current.set(c.id, h);
-      }
-      for (const id of [...history.current.keys()]) if (!seen.has(id)) history.current.delete(id);
-      const byIface = new Map(s.interfaces.map((i) => [rateKeyString(i), i]));
-      setView((v) => ({ sample: s, byIface, history: history.current, version: v.version + 1 }));
-    };
-    const off = getApi().on('rates', apply);
-    const poll = async () => {
-      if (Date.now() / 1000 - lastAt.current < 2.5) return;
-      const r = await getApi().call('getRates', {});
-      if (r.ok) apply(r.result);
-    };
-    void poll();
-    const t = setInterval(() => void poll(), 2000);
-    return () => {
-      off();
-      clearInterval(t);
-    };
-  }, []);
-
-  return view;
+  return useLiveData<RatesView, RatesSample | null, RatesSample>(
+    {
+      fetch: () => getApi().call('getRates', {}),
+      subscribe: (listener) => getApi().on('rates', listener),
+      pollMs: RATES_QUIET_MS,
+      pushIsWhole: true,
+      initial: EMPTY_RATES,
+      fromFetch: nextRatesView,
+      fromPush: nextRatesView,
+    },
+    [],
+  ).data;
 }

@@ -1,41 +1,32 @@
-// Backend status (Docker, privileges, launchers), refreshed by 'status' events.
-import { useCallback, useEffect, useState } from 'react';
+// Backend status (Docker, privileges, launchers): 'status' events, polled every 10 s.
+import { useCallback, useState } from 'react';
 import type { BackendStatus } from '../../../shared/api';
-import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
+import { replace, useLiveData } from './useLiveData';
+
+export const STATUS_POLL_MS = 10_000;
 
 export function useStatus() {
-  const [status, setStatus] = useState<BackendStatus | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const live = useLiveData<BackendStatus | null, BackendStatus, BackendStatus>(
+    {
+      fetch: () => getApi().call('getStatus', {}),
+      subscribe: (listener) => getApi().on('status', listener),
+      pollMs: STATUS_POLL_MS,
+      initial: null,
+      fromFetch: replace,
+      fromPush: replace,
+    },
+    [],
+  );
   const [retrying, setRetrying] = useState(false);
-
-  const load = useCallback(async () => {
-    const r = await getApi().call('getStatus', {});
-    if (r.ok) {
-      setStatus(r.result);
-      setError(null);
-    } else setError(r.error);
-  }, []);
+  const { accept } = live;
 
   const retryHelper = useCallback(async () => {
     setRetrying(true);
     const r = await getApi().call('retryHelper', {});
     setRetrying(false);
-    if (r.ok) {
-      setStatus(r.result);
-      setError(null);
-    } else setError(r.error);
-  }, []);
+    accept(r);
+  }, [accept]);
 
-  useEffect(() => {
-    void load();
-    const off = getApi().on('status', setStatus);
-    const t = setInterval(() => void load(), 10_000);
-    return () => {
-      off();
-      clearInterval(t);
-    };
-  }, [load]);
-
-  return { status, error, retrying, retryHelper, reload: load };
+  return { status: live.data, error: live.error, retrying, retryHelper, reload: live.refresh };
 }

@@ -1,10 +1,10 @@
 // The live topology: pushed 'topology' events, with a slow safety-net poll
 // (see topologyFeed.ts for the schedule).
-import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Topology } from '../../../shared/topology';
 import type { ErrorInfo } from '../../../shared/result';
 import { apiConnection, getApi } from '../api';
-import { startTopologyFeed, type TopologyFeed } from './topologyFeed';
+import { topologySource } from './topologyFeed';
+import { useLiveData } from './useLiveData';
 
 export interface TopologyState {
   topology: Topology | null;
@@ -24,27 +24,9 @@ export function keepIfSame(prev: Topology | null, next: Topology): Topology {
 }
 
 export function useTopology(): TopologyState {
-  const [topology, setTopology] = useState<Topology | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [loading, setLoading] = useState(true);
-  const feed = useRef<TopologyFeed | null>(null);
-
-  useEffect(() => {
-    const f = startTopologyFeed(getApi(), apiConnection(), {
-      onTopology: (t) => {
-        setTopology((prev) => keepIfSame(prev, t));
-        setError(null);
-      },
-      onError: setError,
-      onSettled: () => setLoading(false),
-    });
-    feed.current = f;
-    return () => {
-      f.stop();
-      feed.current = null;
-    };
-  }, []);
-
-  const refresh = useCallback(() => void feed.current?.refresh(), []);
-  return { topology, error, loading, refresh };
+  const live = useLiveData<Topology | null, Topology, Topology>(
+    { ...topologySource(getApi(), apiConnection()), initial: null, fromFetch: keepIfSame, fromPush: keepIfSame },
+    [],
+  );
+  return { topology: live.data, error: live.error, loading: live.loading, refresh: live.refresh };
 }

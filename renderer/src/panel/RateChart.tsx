@@ -1,42 +1,20 @@
-// Five minutes of rx/tx for one interface (getRateHistory), refreshed every 5 s.
-import { useEffect, useState } from 'react';
-import type { ErrorInfo } from '../../../shared/result';
-import { getApi } from '../api';
+// Five minutes of rx/tx for one interface (useRateHistory), refreshed every 5 s.
 import { formatBitRate } from '../../../shared/units';
+import { RATE_HISTORY_SECONDS, useRateHistory } from '../hooks/useRateHistory';
 import { ErrorText } from '../lib/ErrorText';
 
-type Point = { time: number; rxBytesPerSec: number; txBytesPerSec: number };
 const W = 320;
 const H = 90;
 
 export function RateChart({ netns, name }: { netns: number; name: string }) {
-  const [points, setPoints] = useState<Point[] | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      const r = await getApi().call('getRateHistory', { netns, name, seconds: 300 });
-      if (!alive) return;
-      if (r.ok) {
-        setPoints(r.result);
-        setError(null);
-      } else setError(r.error);
-    };
-    void load();
-    const t = setInterval(() => void load(), 5000);
-    return () => {
-      alive = false;
-      clearInterval(t);
-    };
-  }, [netns, name]);
-
+  const { points, error } = useRateHistory(netns, name);
   if (error) return <ErrorText error={error} />;
   if (!points) return <p className="vs-muted">Loading history…</p>;
   if (points.length < 2) return <p className="vs-muted">No rate history for {name} yet.</p>;
   const t1 = points[points.length - 1]!.time;
-  const t0 = t1 - 300;
+  const t0 = t1 - RATE_HISTORY_SECONDS;
   const max = Math.max(1, ...points.map((p) => Math.max(p.rxBytesPerSec, p.txBytesPerSec)));
-  const x = (t: number) => ((t - t0) / 300) * W;
+  const x = (t: number) => ((t - t0) / RATE_HISTORY_SECONDS) * W;
   const y = (v: number) => H - 2 - (v / max) * (H - 14);
   const line = (k: 'rxBytesPerSec' | 'txBytesPerSec') => points.map((p) => `${x(p.time).toFixed(1)},${y(p[k]).toFixed(1)}`).join(' ');
   return (
