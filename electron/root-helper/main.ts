@@ -7,7 +7,10 @@ import { dispatch, type Handlers } from './dispatch';
 import { resolveInvoker } from './identity';
 import { LineSplitter } from '../formats/line-splitter';
 import { HelperOps } from './ops';
+import { enforceHelperTrust } from './trust';
 
+// First of all, before stdin is read: refuse to run elevated from a file others could change.
+enforceHelperTrust();
 const invoker = resolveInvoker(process.env, process.argv.slice(2));
 let closing = false;
 const inflight = new Set<Promise<void>>();
