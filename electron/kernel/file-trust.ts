@@ -17,6 +17,7 @@ export interface TrustStat {
   mode: number;
   isFile(): boolean;
   isDirectory(): boolean;
+  isSocket(): boolean;
 }
 
 export interface TrustFs {
@@ -35,6 +36,11 @@ export interface TrustProblem {
 export interface TrustOptions {
   /** Besides root, the one uid that may own these paths (the person a dev checkout belongs to). */
   alsoOwner?: number;
+  /**
+   * What the path must be: a regular file (default), or a socket, whose write bit means
+   * "may connect", not "may change": only its owner and its folders matter.
+   */
+  kind?: 'file' | 'socket';
 }
 
 const S_ISVTX = 0o1000;
@@ -60,12 +66,13 @@ export function whoElseCanChange(file: string, opts: TrustOptions = {}, fs: Trus
       problems.push({ path: p, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
       break;
     }
-    if (first && !st.isFile()) problems.push({ path: p, why: 'is not a regular file' });
+    const socket = first && opts.kind === 'socket';
+    if (first && !(socket ? st.isSocket() : st.isFile())) problems.push({ path: p, why: socket ? 'is not a socket' : 'is not a regular file' });
     if (!first && !st.isDirectory()) problems.push({ path: p, why: 'is not a folder' });
     if (!owners.has(st.uid)) problems.push({ path: p, why: `is owned by uid ${st.uid}, not root` });
     // Sticky and root's: others may add entries but not replace ours (checked on the way down).
     const stickyRoot = !first && st.mode & S_ISVTX && st.uid === 0;
-    if (!stickyRoot) {
+    if (!stickyRoot && !socket) {
       if (st.mode & 0o002) problems.push({ path: p, why: 'is writable by everyone' });
       if (st.mode & 0o020) problems.push({ path: p, why: `is writable by its group (gid ${st.gid})` });
     }

@@ -1,24 +1,37 @@
 // The helper's Docker client: three GETs over a unix socket with node:http.
 // Used only when the user's own process is refused by the socket (not in the
-// docker group). Restricted to a root-owned socket named docker.sock, so the
-// helper cannot be pointed at some other root service.
+// docker group). The user names the socket; root connects to it. So the helper
+// resolves the path itself (symlinks followed once, here) and connects only to
+// that real path, which must be a root-owned socket named docker.sock in folders
+// only root can change: nothing the user controls can redirect root's connection
+// to another root service, before or after the check.
 import { request } from 'node:http';
-import { lstatSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CodedError } from '../../shared/result';
 import type { DockerApi } from '../engines/docker';
+import { describeProblem, whoElseCanChange } from '../kernel/file-trust';
 
 const MAX_BODY = 64 << 20;
 
-export function checkDockerSocket(path: string): void {
+/** The real path of a Docker socket the helper may connect to for a user; throws a CodedError otherwise. */
+export function resolveDockerSocket(path: string): string {
   if (basename(path) !== 'docker.sock') throw new CodedError('INVALID_INPUT', `${path}: only a Docker socket (docker.sock) can be listed`);
-  let st;
+  let real: string;
   try {
-    st = lstatSync(path);
+    real = realpathSync(path);
   } catch {
     throw new CodedError('NOT_FOUND', `no Docker socket at ${path}`);
   }
-  if (!st.isSocket() || st.uid !== 0) throw new CodedError('PERMISSION_DENIED', `${path} is not a root-owned socket`);
+  if (basename(real) !== 'docker.sock') throw new CodedError('INVALID_INPUT', `${path} leads to ${real}: not a Docker socket (docker.sock)`);
+  const problems = whoElseCanChange(real, { kind: 'socket' });
+  if (problems.length) throw new CodedError('PERMISSION_DENIED', `${path}: ${describeProblem(problems[0]!)}: only a root-owned socket in folders only root can change is listed`);
+  return real;
+}
+
+/** Throws unless `path` is a socket the helper may list (see resolveDockerSocket). */
+export function checkDockerSocket(path: string): void {
+  resolveDockerSocket(path);
 }
 
 function getJson<T>(socketPath: string, path: string): Promise<T> {
@@ -46,7 +59,9 @@ function getJson<T>(socketPath: string, path: string): Promise<T> {
   });
 }
 
-export function socketDockerApi(socketPath: string): DockerApi {
+/** The three calls, every one connecting to the path resolved now (throws like resolveDockerSocket). */
+export function socketDockerApi(path: string): DockerApi {
+  const socketPath = resolveDockerSocket(path);
   return {
     listContainers: () => getJson(socketPath, '/containers/json?all=1'),
     listNetworks: () => getJson(socketPath, '/networks'),

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { whoElseCanChange, type TrustFs, type TrustStat } from '../../../electron/kernel/file-trust';
 import { trustRefusal, type TrustContext } from '../../../electron/root-helper/trust';
 
-type Entry = { uid?: number; gid?: number; mode: number; dir?: boolean };
+type Entry = { uid?: number; gid?: number; mode: number; dir?: boolean; socket?: boolean };
 function fakeFs(entries: Record<string, Entry>, links: Record<string, string> = {}): TrustFs {
   return {
     realpath: (p) => {
@@ -16,7 +16,7 @@ function fakeFs(entries: Record<string, Entry>, links: Record<string, string> = 
     lstat: (p): TrustStat => {
       const e = entries[p];
       if (!e) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-      return { uid: e.uid ?? 0, gid: e.gid ?? 0, mode: e.mode, isFile: () => !e.dir, isDirectory: () => Boolean(e.dir) };
+      return { uid: e.uid ?? 0, gid: e.gid ?? 0, mode: e.mode, isFile: () => !e.dir && !e.socket, isDirectory: () => Boolean(e.dir), isSocket: () => Boolean(e.socket) };
     },
   };
 }
@@ -78,6 +78,12 @@ describe('whoElseCanChange', () => {
     expect(whoElseCanChange('/home/ana/src/helper.cjs', { alsoOwner: 1000 }, fs)).toEqual([]);
     expect(whoElseCanChange('/home/ana/src/group-writable.cjs', { alsoOwner: 1000 }, fs)).toEqual([{ path: '/home/ana/src/group-writable.cjs', why: 'is writable by its group (gid 1000)' }]);
     expect(whoElseCanChange('/home/bo/helper.cjs', { alsoOwner: 1000 }, fs).map((p) => p.why)).toEqual(['is owned by uid 1001, not root', 'is owned by uid 1001, not root']);
+  });
+  it('a socket: its write bit is connect permission, so only its owner and folders count', () => {
+    const sfs = fakeFs({ ...system, '/run': dir(0o755), '/run/docker.sock': { mode: 0o660, gid: 107, socket: true }, '/tmp/root-dir/x.sock': { mode: 0o777, uid: 1000, socket: true } });
+    expect(whoElseCanChange('/run/docker.sock', { kind: 'socket' }, sfs)).toEqual([]);
+    expect(whoElseCanChange('/tmp/root-dir/x.sock', { kind: 'socket' }, sfs)).toEqual([{ path: '/tmp/root-dir/x.sock', why: 'is owned by uid 1000, not root' }]);
+    expect(whoElseCanChange('/tmp/root-dir/helper.cjs', { kind: 'socket' }, sfs)).toEqual([{ path: '/tmp/root-dir/helper.cjs', why: 'is not a socket' }]);
   });
   it('a folder where a file should be, or a missing file, is a problem, not a pass', () => {
     expect(whoElseCanChange('/usr/lib/vethscope/dir', {}, fs)).toEqual([
