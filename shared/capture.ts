@@ -38,6 +38,12 @@ export function parseTargetWord(word: string): CaptureTarget {
 
 export const CaptureFormat = z.enum(['pcapng', 'pcap']);
 
+/** The one rule: classic pcap has no interface blocks, so it holds exactly one interface. */
+export function checkFormatFits(format: 'pcapng' | 'pcap', interfaces: number, follow: boolean): void {
+  if (format === 'pcap' && (interfaces > 1 || follow))
+    throw new CodedError('INVALID_INPUT', `classic pcap holds exactly one interface (this capture has ${interfaces}${follow ? ' and --follow may add more' : ''}): use pcapng`);
+}
+
 export const CaptureRequest = z.object({
   targets: z.array(CaptureTarget).min(1).max(64),
   /** BPF filter; validated with `tcpdump -d` before anything starts. */

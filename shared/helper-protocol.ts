@@ -1,12 +1,37 @@
 // The privileged helper's protocol: JSON lines over the helper's stdin/stdout.
 // Requests {id, op, params}; replies {id, ok, result|error}; events {event, data}.
-// Both sides validate with these schemas; the helper validates every request again.
+// Every op has a params schema (the helper validates every request again) and a
+// result schema (the client validates every reply), so neither side casts.
+//
+// What root does for a capture, and nothing more: start one tcpdump per interface,
+// inside the right namespace, running as the invoking user with only CAP_NET_RAW,
+// writing to a path the user's own process chose (a FIFO or a file in the user's
+// folder: the kernel checks the user's permissions, not root's). Packets never pass
+// through the helper: the unprivileged backend reads, merges and writes them.
 import * as z from 'zod';
 import { IfaceName } from './capture';
+import { InterfaceKind } from './topology';
 
 /** Longest line either side accepts; longer ones are dropped with an error reply. */
 export const HELPER_MAX_LINE = 1 << 20;
-export const HELPER_PROTOCOL_VERSION = 1;
+export const HELPER_PROTOCOL_VERSION = 2;
+
+/** Resource limits of one helper (one session of one user). */
+export const HELPER_LIMITS = {
+  /** tcpdumps alive at once, over every capture. */
+  liveTcpdumps: 64,
+  /** Captures (groups of tcpdumps) alive at once. */
+  captures: 16,
+  /** Kernel capture buffer (tcpdump -B, KiB) shared by every live tcpdump; each gets a share. */
+  ringBudgetKiB: 256 * 1024,
+  ringMaxKiB: 64 * 1024,
+  ringMinKiB: 2 * 1024,
+  /** Longest a tcpdump may run. */
+  maxDurationSec: 7 * 24 * 3600,
+  /** Filter compilations at once, and the CPU seconds each may use (as the invoking user). */
+  filterCompilations: 2,
+  filterCpuSec: 5,
+} as const;
 
 const AbsPath = z
   .string()
@@ -22,64 +47,192 @@ export const NetnsHandle = z.object({
 });
 export type NetnsHandle = z.infer<typeof NetnsHandle>;
 
-export const CaptureSpecIface = z.object({
-  netns: NetnsHandle.nullable(), // null: the helper's own (host) namespace
-  iface: IfaceName,
-  /** Interface Description Block name and comment. */
-  label: z.string().max(256),
-  comment: z.string().max(4096),
+/** One tcpdump: where it runs and the path it writes its pcap stream to (as the invoking user). */
+export const TcpdumpSpec = z
+  .object({
+    netns: NetnsHandle.nullable(), // null: the helper's own (host) namespace
+    iface: IfaceName,
+    output: AbsPath,
+  })
+  .strict();
+export type TcpdumpSpec = z.infer<typeof TcpdumpSpec>;
+
+const CaptureId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/);
+
+// ---- What the kernel readers return (kernel/namespaces.ts), as the helper sends it ----
+
+export const RawLink = z.object({
+  ifindex: z.number().int(),
+  name: z.string(),
+  kind: InterfaceKind,
+  /** linkinfo.info_kind as iproute2 prints it (veth, bridge, macvlan, ifb...), or null. */
+  rawKind: z.string().nullable(),
+  mac: z.string().nullable(),
+  mtu: z.number().int().nullable(),
+  state: z.string(),
+  addresses: z.array(z.string()),
+  master: z.string().nullable(),
+  /** IFLA_LINK: the peer's (veth) or parent's (macvlan...) ifindex, or null. */
+  linkIndex: z.number().int().nullable(),
+  /** IFLA_LINK_NETNSID: the namespace of that link, as an id local to this namespace; null = same namespace. */
+  linkNetnsid: z.number().int().nullable(),
+  /** Read from sysfs, which does not expose IFLA_LINK_NETNSID: the link's namespace is not known (not "same"). */
+  linkNetnsUnknown: z.boolean().optional(),
+});
+export type RawLink = z.infer<typeof RawLink>;
+
+export const RawNamespace = z.object({
+  inode: z.number().int(),
+  isHost: z.boolean(),
+  /** Processes inside, lowest first (the host's capped: it holds most of them). */
+  pids: z.array(z.number().int()),
+  /** Bind mounts naming it. */
+  paths: z.array(z.string()),
+  /** `ip netns` names (basename of /run/netns/NAME). */
+  netnsNames: z.array(z.string()),
+  links: z.array(RawLink),
+  /** Why the interfaces could not be read, if they could not. */
+  error: z.string().nullable(),
+  /** How the interfaces were read: `ip` (inside the namespace, or the host) or the fast sysfs path. */
+  source: z.enum(['ip', 'sysfs']).optional(),
+});
+export type RawNamespace = z.infer<typeof RawNamespace>;
+
+export const NamespaceScan = z.object({
+  hostInode: z.number().int(),
+  namespaces: z.array(RawNamespace),
+  /** Whether other namespaces could be entered (root). */
+  privileged: z.boolean(),
+  warnings: z.array(z.string()),
+});
+export type NamespaceScan = z.infer<typeof NamespaceScan>;
+
+/** A Docker container, only the fields the topology shows (never environments or mounts). */
+export const EngineContainer = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  state: z.string(),
+  pid: z.number().int().nullable(),
+  networkMode: z.string(),
+  networks: z.array(
+    z.object({
+      name: z.string(),
+      networkId: z.string().nullable(),
+      driver: z.string().nullable(),
+      ipv4: z.string().nullable(),
+      ipv6: z.string().nullable(),
+      mac: z.string().nullable(),
+      gateway: z.string().nullable(),
+    }),
+  ),
+  compose: z.object({ project: z.string(), service: z.string() }).nullable(),
+  /** Docker's netns bind mount (SandboxKey), if any. */
+  sandboxKey: z.string().nullable(),
+});
+export type EngineContainer = z.infer<typeof EngineContainer>;
+
+export const NamespaceCounters = z.object({
+  inode: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  links: z.array(
+    z.object({
+      ifname: z.string(),
+      ifindex: z.number().int(),
+      rxBytes: z.number(),
+      rxPackets: z.number(),
+      rxErrors: z.number(),
+      rxDropped: z.number(),
+      txBytes: z.number(),
+      txPackets: z.number(),
+      txErrors: z.number(),
+      txDropped: z.number(),
+    }),
+  ),
 });
 
+// ---- Capture ----
+
+/** How one tcpdump ended: stopped (asked to), exited (by itself: -c reached), gone (interface vanished), error. */
+export const TcpdumpEnd = z.enum(['stopped', 'exited', 'gone', 'error']);
+export type TcpdumpEnd = z.infer<typeof TcpdumpEnd>;
+
+/** tcpdump's own counters for one interface (its SIGUSR1 and exit reports). */
+export const TcpdumpCounters = z.object({
+  /** Position in startCapture's ifaces, then attached ones in order. */
+  index: z.number().int(),
+  /** Packets tcpdump says it wrote. */
+  captured: z.number().int(),
+  receivedByFilter: z.number().int(),
+  droppedByKernel: z.number().int(),
+  ended: TcpdumpEnd.nullable(),
+  message: z.string().nullable(),
+});
+export type TcpdumpCounters = z.infer<typeof TcpdumpCounters>;
+
+const Started = z.object({
+  index: z.number().int(),
+  /** What tcpdump said it captures, e.g. "EN10MB (Ethernet)". */
+  linkType: z.string(),
+  /** tcpdump -B this interface got (KiB): its share of HELPER_LIMITS.ringBudgetKiB. */
+  bufferKiB: z.number().int(),
+});
+
+const op = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+
 export const helperOps = {
-  hello: { params: z.object({}).strict() },
-  /** List every network namespace and its interfaces (raw `ip -j -d addr` per namespace). */
-  scanNamespaces: { params: z.object({}).strict() },
+  hello: op(
+    z.object({}).strict(),
+    z.object({ version: z.number().int(), uid: z.number().int(), pid: z.number().int(), invokingUid: z.number().int(), invokingGid: z.number().int() }),
+  ),
+  /** List every network namespace and its interfaces. */
+  scanNamespaces: op(z.object({}).strict(), NamespaceScan),
+  /** Docker's containers for a user the socket refuses. Only a root-owned socket named docker.sock. */
+  listContainers: op(z.object({ socket: AbsPath }).strict(), z.array(EngineContainer)),
+  /** Interface counters inside namespaces that have no host-side view. */
+  readCounters: op(z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict(), z.object({ namespaces: z.array(NamespaceCounters) })),
   /**
-   * Docker's containers (only the fields the topology shows) for a user the socket refuses.
-   * Only a root-owned socket named docker.sock.
+   * Start one tcpdump per interface. The filter is compiled first (as the invoking user, CPU-limited):
+   * BAD_FILTER before anything runs. Refused: pseudo-devices (any, nflog, dbus-...), names that are
+   * not an interface of the target namespace, an interface another live tcpdump already captures,
+   * more than HELPER_LIMITS allow.
    */
-  listContainers: { params: z.object({ socket: AbsPath }).strict() },
-  /** Compile a filter with `tcpdump -d` without capturing. */
-  validateFilter: { params: z.object({ filter: z.string().max(4096), linkType: z.string().max(32).optional() }).strict() },
-  /** Read interface counters inside namespaces that have no host-side view. */
-  readCounters: { params: z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict() },
-  startCapture: {
-    params: z
+  startCapture: op(
+    z
       .object({
-        captureId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
-        ifaces: z.array(CaptureSpecIface).min(1).max(64),
+        captureId: CaptureId,
+        ifaces: z.array(TcpdumpSpec).min(1).max(HELPER_LIMITS.liveTcpdumps),
         filter: z.string().max(4096),
         snaplen: z.number().int().min(64).max(262144),
-        format: z.enum(['pcapng', 'pcap']),
-        /** Absolute file path the helper creates as the invoking user (O_EXCL). */
-        path: AbsPath,
-        sectionComment: z.string().max(8192),
-        stop: z.object({ durationSec: z.number().positive().optional(), packetCount: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).strict(),
-        ring: z.object({ files: z.number().int().min(2).max(1000), fileBytes: z.number().int().min(4096) }).strict().nullable(),
-        /**
-         * Follow: once every interface is gone, wait up to this long for an
-         * attachInterface instead of ending with target-gone after 1.5 s (the
-         * backend watches the container and stops the capture itself).
-         * Optional: older clients leave it out.
-         */
-        keepAliveSec: z.number().int().min(1).max(3600).optional(),
-        /**
-         * Who writes the file. 'helper' (default): tcpdump's stream is parsed and
-         * written by the helper (pcapng merge, ring). 'tcpdump': classic pcap of one
-         * interface without a ring only; tcpdump writes the file itself (the fd the
-         * helper created as the user is its stdout), so no packet byte passes
-         * through node. Optional: older clients leave it out.
-         */
-        writer: z.enum(['helper', 'tcpdump']).optional(),
+        /** tcpdump -c: it exits by itself after this many packets (one interface only). */
+        packetCount: z.number().int().positive().optional(),
+        /** The helper stops every tcpdump after this long, whatever the client does. */
+        maxDurationSec: z.number().int().min(1).max(HELPER_LIMITS.maxDurationSec),
+        /** --immediate-mode (default): packets leave the kernel at once, not in 1 s blocks. */
+        immediate: z.boolean().optional(),
       })
       .strict(),
-  },
-  /** Attach another interface to a running capture (follow after a restart). */
-  attachInterface: { params: z.object({ captureId: z.string().max(64), iface: CaptureSpecIface }).strict() },
-  stopCapture: { params: z.object({ captureId: z.string().max(64) }).strict() },
-  shutdown: { params: z.object({}).strict() },
+    z.object({ captureId: z.string(), ifaces: z.array(Started) }),
+  ),
+  /** Another interface for a running capture (follow, after a restart). */
+  attachInterface: op(z.object({ captureId: CaptureId, iface: TcpdumpSpec }).strict(), Started),
+  /** SIGINT to every tcpdump of the capture; resolves once all have exited, with their last counters. */
+  stopCapture: op(z.object({ captureId: CaptureId }).strict(), z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) })),
+  shutdown: op(z.object({}).strict(), z.object({ bye: z.literal(true) })),
 } as const;
 export type HelperOp = keyof typeof helperOps;
+export type HelperParams<O extends HelperOp> = z.input<(typeof helperOps)[O]['params']>;
+export type HelperParsedParams<O extends HelperOp> = z.output<(typeof helperOps)[O]['params']>;
+export type HelperResult<O extends HelperOp> = z.output<(typeof helperOps)[O]['result']>;
+
+export const helperEvents = {
+  /** tcpdump's counters, about once a second while they change (and once more when they stop). */
+  captureStats: z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) }),
+  /** One tcpdump ended without being asked to: the backend decides (follow, target-gone, count). */
+  captureIfaceEnded: z.object({ captureId: z.string(), index: z.number().int(), reason: TcpdumpEnd, message: z.string(), counters: TcpdumpCounters }),
+} as const;
+export type HelperEvent = keyof typeof helperEvents;
+export type HelperEventData<E extends HelperEvent> = z.output<(typeof helperEvents)[E]>;
 
 export const HelperRequest = z.object({
   id: z.number().int().nonnegative(),
@@ -93,66 +246,3 @@ export const HelperReply = z.union([
   z.object({ event: z.string(), data: z.unknown() }),
 ]);
 export type HelperReply = z.infer<typeof HelperReply>;
-
-// ---- Replies and events of the capture ops ----
-
-/** startCapture's result. */
-export const HelperCaptureStarted = z.object({
-  captureId: z.string(),
-  /** Files created so far (the first ring file, or the one file). Owned by the invoking user. */
-  files: z.array(z.string()),
-  /** Link type tcpdump reported per interface, in the order of `ifaces`. */
-  linkTypes: z.array(z.number().int()),
-});
-
-/** Per-interface counters inside stats events, index = position in startCapture's ifaces (+ attached ones). */
-export const HelperIfaceStats = z.object({
-  index: z.number().int(),
-  packets: z.number().int(),
-  bytes: z.number().int(),
-  /** Kernel drops as tcpdump reports them (polled with SIGUSR1). */
-  dropped: z.number().int(),
-  /** Set once this interface's tcpdump has exited. */
-  ended: z.enum(['gone', 'error', 'stopped']).nullable(),
-  message: z.string().nullable(),
-});
-
-export const helperEvents = {
-  /** About twice a second while a capture runs. */
-  captureStats: z.object({
-    captureId: z.string(),
-    packets: z.number().int(),
-    bytes: z.number().int(),
-    dropped: z.number().int(),
-    files: z.array(z.string()),
-    ifaces: z.array(HelperIfaceStats),
-  }),
-  /** The heads of recent packets (≤ 256 bytes each, ≤ 200 per event), decoded unprivileged by the backend. */
-  captureSamples: z.object({
-    captureId: z.string(),
-    samples: z.array(
-      z.object({
-        iface: z.number().int(),
-        tsSec: z.number().int(),
-        tsUsec: z.number().int(),
-        origLen: z.number().int(),
-        linkType: z.number().int(),
-        /** base64 */
-        data: z.string(),
-      }),
-    ),
-  }),
-  /** One interface stopped delivering (its tcpdump exited): the backend decides (target-gone, follow). */
-  captureIfaceEnded: z.object({ captureId: z.string(), iface: z.number().int(), reason: z.enum(['gone', 'error']), message: z.string() }),
-  /** The capture is over; files are complete and readable. */
-  captureEnded: z.object({
-    captureId: z.string(),
-    reason: z.enum(['user', 'duration', 'count', 'size', 'target-gone', 'disk-full', 'error']),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    packets: z.number().int(),
-    bytes: z.number().int(),
-    dropped: z.number().int(),
-    files: z.array(z.string()),
-  }),
-} as const;
-export type HelperEvent = keyof typeof helperEvents;

@@ -44,3 +44,30 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message };
 }
+
+/**
+ * The one table from a file-system errno to a code and a sentence a person can act on
+ * (creating captures, saving copies, deleting, entering a namespace all use it).
+ */
+export function fsFailure(errno: string | undefined, path: string, verb = 'open'): CodedError {
+  switch (errno) {
+    case 'EACCES':
+    case 'EPERM':
+      return new CodedError('PERMISSION_DENIED', `cannot ${verb} ${path}: permission denied (${errno})`);
+    case 'EROFS':
+      return new CodedError('PERMISSION_DENIED', `cannot ${verb} ${path}: read-only file system`);
+    case 'ELOOP':
+      return new CodedError('PERMISSION_DENIED', `${path} is a symbolic link: refusing to follow it`);
+    case 'EEXIST':
+      return new CodedError('INVALID_INPUT', `${path} already exists: vethscope never overwrites a file, choose another name`);
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ESRCH':
+      return new CodedError('NOT_FOUND', `cannot ${verb} ${path}: no such file or folder`);
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new CodedError('DISK_FULL', `no space left for ${path} (${errno})`);
+    default:
+      return new CodedError('INTERNAL', `cannot ${verb} ${path}${errno ? ` (${errno})` : ''}`);
+  }
+}

@@ -9,7 +9,6 @@ import { NamespaceAnchors } from './rates/anchors';
 import { RatesService } from './rates/rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology/topology-service';
 import { TopologyWatcher } from './topology/topology-watcher';
-import type { DockerContainer } from '../engines/docker';
 import { HelperClient, type HelperClientOptions } from './helper-client/helper-client';
 
 export interface BackendOptions {
@@ -48,7 +47,7 @@ export function createServices(opts: BackendOptions = {}): Services {
   // As root, scanning in-process is faster than a round trip through the helper.
   const defaultScanner = process.getuid?.() === 0 ? localScanner : helper;
   // Not root: a user the Docker socket refuses still sees containers, through the helper.
-  const dockerViaHelper = process.getuid?.() === 0 ? undefined : (socket: string) => helper.request('listContainers', { socket }) as Promise<DockerContainer[]>;
+  const dockerViaHelper = process.getuid?.() === 0 ? undefined : (socket: string) => helper.request('listContainers', { socket });
   const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env, { dockerViaHelper });
   topology.register(backend);
   // Live topology for whoever listens (windows, browser tabs): Docker events plus periodic rescans.

@@ -2,20 +2,10 @@
 // tcp). Failure is data: the topology still comes back without them. Only types come
 // from dockerode here, so the privileged helper can use this without bundling it.
 import type Docker from 'dockerode';
-import type { ContainerNetwork } from '../../shared/topology';
+import type { EngineContainer } from '../../shared/helper-protocol';
 
-export interface DockerContainer {
-  id: string;
-  name: string;
-  image: string;
-  state: string;
-  pid: number | null;
-  networkMode: string;
-  networks: ContainerNetwork[];
-  compose: { project: string; service: string } | null;
-  /** Docker's netns bind mount (SandboxKey), if any. */
-  sandboxKey: string | null;
-}
+/** The fields of a container the topology shows (the helper protocol's shape). */
+export type DockerContainer = EngineContainer;
 
 export interface DockerStatus {
   available: boolean;

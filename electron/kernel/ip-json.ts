@@ -1,23 +1,18 @@
 // Parse `ip -json -details addr show` into the fields the resolver needs.
 import type { InterfaceKind } from '../../shared/topology';
+import type { RawLink } from '../../shared/helper-protocol';
 
-export interface RawLink {
-  ifindex: number;
-  name: string;
-  kind: InterfaceKind;
-  /** linkinfo.info_kind as iproute2 prints it (veth, bridge, macvlan, ifb...), or null. */
-  rawKind: string | null;
-  mac: string | null;
-  mtu: number | null;
-  state: string;
-  addresses: string[];
-  master: string | null;
-  /** IFLA_LINK: the peer's (veth) or parent's (macvlan...) ifindex, or null. */
-  linkIndex: number | null;
-  /** IFLA_LINK_NETNSID: the namespace of that link, as an id local to this namespace; null = same namespace. */
-  linkNetnsid: number | null;
-  /** Read from sysfs, which does not expose IFLA_LINK_NETNSID: the link's namespace is not known (not "same"). */
-  linkNetnsUnknown?: boolean;
+export type { RawLink };
+
+/**
+ * iproute2 prints interface names raw inside its JSON strings: a control character in a
+ * name (ESC is legal in a Linux interface name) makes the whole document invalid, and the
+ * namespace's every interface would be lost. Outside strings `ip -json` prints only
+ * printable characters and whitespace, so every other control character is inside a
+ * string: escape it, and the name survives as it is.
+ */
+export function parseIpJson(text: string): unknown {
+  return JSON.parse((text || '[]').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 interface IpAddrJson {
@@ -55,7 +50,7 @@ export function kindOf(entry: IpAddrJson): InterfaceKind {
 }
 
 export function parseIpAddrJson(text: string): RawLink[] {
-  const parsed: unknown = JSON.parse(text || '[]');
+  const parsed = parseIpJson(text);
   if (!Array.isArray(parsed)) throw new Error('ip -json did not print an array');
   const links: RawLink[] = [];
   for (const entry of parsed as IpAddrJson[]) {

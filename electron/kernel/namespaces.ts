@@ -6,32 +6,12 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { execFileResult, findTool, mapPool } from '../util/exec';
 import { pairSysfsNamespaces } from './fast-pair';
-import { parseIpAddrJson, type RawLink } from './ip-json';
+import { parseIpAddrJson } from './ip-json';
+import type { NamespaceScan, RawNamespace } from '../../shared/helper-protocol';
 import { readNamespaceSysfs, type SysfsLink } from './sysfs-read';
 
-export interface RawNamespace {
-  inode: number;
-  isHost: boolean;
-  /** Processes inside, lowest first (the host's capped at HOST_MAX_PIDS: it holds most of them). */
-  pids: number[];
-  /** Bind mounts naming it. */
-  paths: string[];
-  /** `ip netns` names (basename of /run/netns/NAME). */
-  netnsNames: string[];
-  links: RawLink[];
-  /** Why the interfaces could not be read, if they could not. */
-  error: string | null;
-  /** How the interfaces were read: `ip` (inside the namespace, or the host) or the fast sysfs path. */
-  source?: 'ip' | 'sysfs';
-}
-
-export interface NamespaceScan {
-  hostInode: number;
-  namespaces: RawNamespace[];
-  /** Whether other namespaces could be entered (we are root). */
-  privileged: boolean;
-  warnings: string[];
-}
+// The shapes are the helper protocol's: the helper sends a scan as it is.
+export type { NamespaceScan, RawNamespace };
 
 const HOST_MAX_PIDS = 8;
 const YIELD_EVERY = 8;

@@ -1,10 +1,10 @@
 // One request line in, one reply object out. Every failure is a reply: bad
 // JSON, wrong shape, unknown op, NUL bytes, wrong param types, handler errors.
-import { HelperRequest, helperOps, type HelperOp } from '../../shared/helper-protocol';
+import { HelperRequest, helperOps, type HelperOp, type HelperParsedParams, type HelperResult } from '../../shared/helper-protocol';
 import { toErrorInfo, type ErrorInfo } from '../../shared/result';
 
 export type Reply = { id: number; ok: true; result: unknown } | { id: number | null; ok: false; error: ErrorInfo };
-export type Handlers = { [O in HelperOp]: (params: any) => unknown };
+export type Handlers = { [O in HelperOp]: (params: HelperParsedParams<O>) => HelperResult<O> | Promise<HelperResult<O>> };
 
 const bad = (id: number | null, message: string): Reply => ({ id, ok: false, error: { code: 'INVALID_INPUT', message } });
 
@@ -36,7 +36,8 @@ export async function dispatch(line: string, handlers: Handlers): Promise<Reply>
     return bad(id, `${op}: ${where}${issue?.message ?? 'invalid params'}`);
   }
   try {
-    return { id, ok: true, result: (await handlers[op as HelperOp](parsed.data)) ?? null };
+    const handler = handlers[op as HelperOp] as (params: unknown) => unknown;
+    return { id, ok: true, result: (await handler(parsed.data)) ?? null };
   } catch (e) {
     return { id, ok: false, error: toErrorInfo(e) };
   }

@@ -2,7 +2,7 @@
 // root. JSON lines on stdin/stdout (shared/helper-protocol.ts), stderr for
 // diagnostics. It lives exactly as long as its client: stdin ending (the
 // client exited, even by SIGKILL) ends every capture cleanly and exits.
-import { HELPER_MAX_LINE, type helperEvents } from '../../shared/helper-protocol';
+import { HELPER_MAX_LINE, type HelperEvent, type HelperEventData } from '../../shared/helper-protocol';
 import { dispatch, type Handlers } from './dispatch';
 import { resolveInvoker } from './identity';
 import { LineSplitter } from '../formats/line-splitter';
@@ -24,13 +24,13 @@ function send(obj: unknown): void {
   }
 }
 
-const emit = (event: keyof typeof helperEvents, data: unknown) => send({ event, data });
+const emit = <E extends HelperEvent>(event: E, data: HelperEventData<E>) => send({ event, data });
 const ops = new HelperOps(invoker, emit);
 
 async function shutdown(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  // Never outlive the 2 s promise: tcpdumps get SIGINT, then SIGKILL at 1.5 s.
+  // Never outlive the 2 s promise: tcpdumps get SIGINT, then SIGKILL at 1.5 s; nothing else here blocks.
   const hard = setTimeout(() => process.exit(code), 1900);
   try {
     await ops.endAll();
@@ -45,14 +45,13 @@ const handlers: Handlers = {
   hello: () => ops.hello(),
   scanNamespaces: () => ops.scanNamespaces(),
   listContainers: (p) => ops.listContainers(p),
-  validateFilter: (p) => ops.validateFilter(p),
   readCounters: (p) => ops.readCounters(p),
   startCapture: (p) => ops.startCapture(p),
   attachInterface: (p) => ops.attachInterface(p),
   stopCapture: (p) => ops.stopCapture(p),
   shutdown: () => {
     setImmediate(() => void shutdown(0)); // after the reply went out
-    return { bye: true };
+    return { bye: true as const };
   },
 };
 

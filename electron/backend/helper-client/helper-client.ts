@@ -5,10 +5,10 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import type { z } from 'zod';
-import { HELPER_MAX_LINE, HelperReply, helperEvents, type HelperEvent, type HelperOp, type helperOps } from '../../../shared/helper-protocol';
+import { HELPER_MAX_LINE, HelperReply, helperEvents, helperOps, type HelperEvent, type HelperEventData, type HelperOp, type HelperParams, type HelperResult } from '../../../shared/helper-protocol';
 import { CodedError, type ErrorCode } from '../../../shared/result';
 import type { NamespaceScan } from '../../kernel/namespaces';
+import type { HelperPort } from '../capture/helper-port';
 import type { NamespaceScanner } from '../topology/topology-service';
 import { findTool as defaultFindTool } from '../../util/exec';
 import { distPath } from '../../util/package-root';
@@ -30,8 +30,6 @@ export interface HelperClientOptions {
   helloTimeoutMs?: number;
 }
 
-export type HelperParams<O extends HelperOp> = z.input<(typeof helperOps)[O]['params']>;
-export type HelperEventData<E extends HelperEvent> = z.output<(typeof helperEvents)[E]>;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -43,7 +41,7 @@ export function defaultHelperPath(): string {
   return distPath('helper.cjs');
 }
 
-export class HelperClient implements NamespaceScanner {
+export class HelperClient implements NamespaceScanner, HelperPort {
   private child: ChildProcess | null = null;
   private starting: Promise<void> | null = null;
   private ready = false;
@@ -53,7 +51,7 @@ export class HelperClient implements NamespaceScanner {
   private lastErr: { code: ErrorCode; message: string } | undefined;
   private launchedMode: ElevationMode | null = null;
   private closed = false;
-  identity: { uid: number; invokingUid: number; invokingGid: number; pid: number } | null = null;
+  identity: HelperResult<'hello'> | null = null;
 
   constructor(private readonly o: HelperClientOptions = {}) {
     this.events.setMaxListeners(0);
@@ -112,7 +110,7 @@ export class HelperClient implements NamespaceScanner {
       child.on('exit', (code) => resolve({ code }));
     });
     void exited.then(() => this.onExit(child));
-    const hello = this.send('hello', {});
+    const hello = this.send('hello', {}).then((r) => this.checked('hello', r));
     const timeoutMs = this.o.helloTimeoutMs ?? (this.o.interactive || plan.mode === 'pkexec' ? 120_000 : 15_000);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -125,7 +123,7 @@ export class HelperClient implements NamespaceScanner {
       });
       // A hello cut short by the exit is explained by how sudo/pkexec exited, not as HELPER_DIED.
       const r = await Promise.race([hello.catch(() => launchFailed), launchFailed, timeout]);
-      this.identity = r as HelperClient['identity'];
+      this.identity = r as HelperResult<'hello'>;
       this.ready = true;
       this.lastErr = undefined;
     } catch (e) {
@@ -187,9 +185,16 @@ export class HelperClient implements NamespaceScanner {
   }
 
   /** Send one request, starting the helper first when needed. Rejects with a CodedError. */
-  async request<O extends HelperOp>(op: O, params: HelperParams<O>): Promise<unknown> {
+  async request<O extends HelperOp>(op: O, params: HelperParams<O>): Promise<HelperResult<O>> {
     await this.start();
-    return this.send(op, params);
+    return this.checked(op, await this.send(op, params));
+  }
+
+  /** Every reply is checked against its op's result schema: no caller casts what root sent. */
+  private checked<O extends HelperOp>(op: O, raw: unknown): HelperResult<O> {
+    const r = helperOps[op].result.safeParse(raw);
+    if (!r.success) throw new CodedError('INTERNAL', `the helper's reply to ${op} does not match the protocol: ${r.error.issues[0]?.message ?? 'invalid'} (is the installed helper older than this vethscope?)`);
+    return r.data as HelperResult<O>;
   }
 
   on<E extends HelperEvent>(event: E, listener: (data: HelperEventData<E>) => void): () => void {
@@ -234,8 +239,8 @@ export class HelperClient implements NamespaceScanner {
     return this.lastErr && !this.ready && this.lastErr.code !== 'HELPER_DIED' ? 'none' : 'helper';
   }
 
-  async scanNamespaces(): Promise<NamespaceScan> {
-    return (await this.request('scanNamespaces', {})) as NamespaceScan;
+  scanNamespaces(): Promise<NamespaceScan> {
+    return this.request('scanNamespaces', {});
   }
 
   lastError(): { code: string; message: string } | undefined {

@@ -1,19 +1,24 @@
-// Browser mode's gatekeeping, as pure functions: token, Host/Origin checks, headers.
+// Browser mode's gatekeeping, as pure functions: secrets, Host/Origin checks, headers.
 // Browser mode listens on loopback, but any web page the user visits can still reach
-// 127.0.0.1: the token stops blind requests, the Host check stops DNS rebinding (a
-// foreign name resolving to 127.0.0.1), the Origin check stops cross-site requests.
+// 127.0.0.1, and so can every other local user: a secret (never a cookie, never in a URL)
+// stops blind requests, the Host check stops DNS rebinding (a foreign name resolving to
+// 127.0.0.1), the Origin check stops cross-site requests.
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { EVENTS_PROTOCOL, SESSION_HEADER, SESSION_PROTOCOL_PREFIX } from '../../../shared/browser-protocol';
 
-/** 32 random bytes, base64url: URL-safe, no padding. */
-export function newToken(): string {
+/** 32 random bytes, base64url: URL-safe, no padding, a valid WebSocket subprotocol token. */
+export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Constant-time comparison; hashing first makes the lengths equal, so length leaks nothing either. */
-export function tokenMatches(expected: string, given: string): boolean {
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
+/** SHA-256 of a secret: what the server keeps and compares (equal lengths, so comparing leaks no length). */
+export function secretDigest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** Constant-time comparison of two digests. */
+export function digestsMatch(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
@@ -47,11 +52,24 @@ export function isAllowedOrigin(origin: string | undefined, hosts: Set<string>):
   return m !== null && hosts.has(m[1]!.toLowerCase());
 }
 
-export type TokenCheck = { status: 200 } | { status: 401 | 403; message: string };
+/** The session a request presents: none, one, or a refusal when it is ambiguous (never guess which one counts). */
+export type PresentedSession = { kind: 'none' } | { kind: 'one'; session: string } | { kind: 'bad'; message: string };
 
-export function checkToken(expected: string, given: string | undefined): TokenCheck {
-  if (given === undefined || given === '') return { status: 401, message: 'missing token: open the URL that `vethscope serve` printed' };
-  return tokenMatches(expected, given) ? { status: 200 } : { status: 403, message: 'wrong token' };
+/** From the session header; `values` are the header's distinct values (node joins repeated ones otherwise). */
+export function sessionFromHeader(values: string[] | undefined): PresentedSession {
+  if (values && values.length > 1) return { kind: 'bad', message: `more than one ${SESSION_HEADER} header` };
+  const v = values?.[0]?.trim();
+  return v ? { kind: 'one', session: v } : { kind: 'none' };
+}
+
+/** From a WebSocket's Sec-WebSocket-Protocol offer: [EVENTS_PROTOCOL, SESSION_PROTOCOL_PREFIX + secret]. */
+export function sessionFromProtocols(header: string | undefined): PresentedSession {
+  const offered = (header ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const sessions = offered.filter((p) => p.startsWith(SESSION_PROTOCOL_PREFIX));
+  if (sessions.length === 0) return { kind: 'none' };
+  if (sessions.length > 1) return { kind: 'bad', message: 'more than one session subprotocol' };
+  if (!offered.includes(EVENTS_PROTOCOL)) return { kind: 'bad', message: `offer the subprotocol ${EVENTS_PROTOCOL} too` };
+  return { kind: 'one', session: sessions[0]!.slice(SESSION_PROTOCOL_PREFIX.length) };
 }
 
 /** The page's CSP. React Flow positions nodes with style attributes, hence 'unsafe-inline' for styles only. */

@@ -1,16 +1,35 @@
-// Browser mode: the same Backend behind HTTP + WebSocket, on loopback, token-gated.
-// Wire protocol: shared/browser-protocol.ts. Gatekeeping rules: ./security.ts.
-import { createReadStream } from 'node:fs';
+// Browser mode: the same Backend behind HTTP + WebSocket, on loopback. The static page holds
+// no secret and is served to anyone who passes the Host/Origin checks; everything else needs
+// a session, got once per printed link. Wire protocol: shared/browser-protocol.ts. Gatekeeping
+// rules: ./security.ts; tickets, sessions and download links: ./credentials.ts.
 import { stat } from 'node:fs/promises';
-import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { apiEvents, type ApiEvent, type ApiEventPayload } from '../../../shared/api';
-import { CALL_PATH, EVENTS_PATH, TOKEN_HEADER, TOKEN_QUERY, type EventMessage } from '../../../shared/browser-protocol';
-import { fail, type ErrorCode, type Result } from '../../../shared/result';
-import { allowedHosts, checkToken, isAllowedHost, isAllowedOrigin, newToken, securityHeaders } from './security';
+import {
+  CALL_PATH,
+  DOWNLOADS_PATH,
+  DownloadRequest,
+  EVENTS_PATH,
+  EVENTS_PROTOCOL,
+  SESSION_HEADER,
+  SESSION_PATH,
+  SESSION_PROBLEMS,
+  TICKET_PARAM,
+  TicketRequest,
+  downloadLinkPath,
+  type DownloadGrant,
+  type EventMessage,
+  type SessionGrant,
+  type TicketRefusalBody,
+} from '../../../shared/browser-protocol';
+import { fail, ok, type Result } from '../../../shared/result';
+import { createCredentials } from './credentials';
+import { readJson, refuse, refuseUpgrade, sendJson, sendText, streamFile } from './http-io';
+import { allowedHosts, isAllowedHost, isAllowedOrigin, securityHeaders, sessionFromHeader, sessionFromProtocols, type PresentedSession } from './security';
 import { lookupStatic } from '../../util/static-files';
 
 /** What the server needs of the Backend: calls in, events out. */
@@ -26,34 +45,42 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   staticDir?: string;
-  token?: string;
   maxBodyBytes?: number;
+  /** The clock tickets and download links expire by (tests move it). */
+  now?: () => number;
+  /** Told each time a printed link is exchanged for a session (`serve` says so on its terminal). */
+  onTicketUsed?: () => void;
 }
 
 export interface RunningServer {
-  /** The page URL, token included: what a person opens. */
+  /** The first link to open: the page URL with a single-use ticket in its fragment. */
   url: string;
   host: string;
   port: number;
-  token: string;
+  /** Another link (another ticket) for the same server. */
+  newTicketUrl(): string;
+  /** A session for an in-process caller (tests, fuzzers): the owner of this object needs no ticket. */
+  openSession(): string;
   close(): Promise<void>;
 }
 
 const MAX_BODY = 1024 * 1024;
-/** Past this, an oversized body is no longer drained but the connection is cut. */
-const MAX_DRAIN = 16 * 1024 * 1024;
+/** Ticket exchanges and download requests are a few bytes of JSON. */
+const MAX_SMALL_BODY = 4096;
 /** A WebSocket client this far behind is closed; it reconnects and re-fetches state. */
 const MAX_WS_BACKLOG = 8 * 1024 * 1024;
-const CAPTURE_FILE_RE = /^\/api\/captures\/([^/]+)\/file$/;
+const LINK_RE = /^[\w-]{1,128}$/;
+const NEW_LINK = 'press Enter in the terminal running vethscope serve for a new link';
+
+type Gate = { ok: true } | { ok: false; status: number; message: string };
 
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
   const { backend } = opts;
   const bindHost = opts.host ?? '127.0.0.1';
   const staticDir = path.resolve(opts.staticDir ?? 'dist/renderer');
-  const token = opts.token ?? newToken();
   const maxBody = opts.maxBodyBytes ?? MAX_BODY;
+  const credentials = createCredentials(opts.now);
   let hosts = new Set<string>();
-  let cookieName = 'vethscope';
 
   const server = http.createServer((req, res) => {
     handleRequest(req, res).catch((err) => {
@@ -61,26 +88,21 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       else res.destroy();
     });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  // The client offers [EVENTS_PROTOCOL, session]; the answer names only EVENTS_PROTOCOL, never the secret.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false) });
 
-  /** Host, Origin, token: the same three checks for every request and upgrade. */
-  function gate(req: IncomingMessage, allowCookie: boolean): { status: 200 } | { status: 401 | 403; message: string } {
-    if (!isAllowedHost(req.headers.host, hosts)) return { status: 403, message: 'Host header is not this server (DNS rebinding?)' };
-    if (!isAllowedOrigin(req.headers.origin, hosts)) return { status: 403, message: 'cross-origin request refused' };
-    return checkToken(token, requestToken(req, allowCookie));
+  /** Host and Origin: every request and upgrade, the static page included (DNS rebinding, other sites). */
+  function originGate(req: IncomingMessage): Gate {
+    if (!isAllowedHost(req.headers.host, hosts)) return { ok: false, status: 403, message: 'Host header is not this server (DNS rebinding?)' };
+    if (!isAllowedOrigin(req.headers.origin, hosts)) return { ok: false, status: 403, message: 'cross-origin request refused' };
+    return { ok: true };
   }
 
-  function requestToken(req: IncomingMessage, allowCookie: boolean): string | undefined {
-    const header = req.headers[TOKEN_HEADER];
-    if (typeof header === 'string') return header;
-    const q = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').getAll(TOKEN_QUERY);
-    // A doubled ?token= is ambiguous (proxies and parsers disagree on which one counts): refuse it.
-    if (q.length > 1) return '\0ambiguous';
-    if (q.length === 1) return q[0];
-    // The page's own assets (<script src>) cannot carry the token: after the page loaded
-    // with ?token=, a strict same-site, HttpOnly cookie stands in for static files only.
-    if (allowCookie) return readCookie(req.headers.cookie, cookieName);
-    return undefined;
+  function sessionGate(presented: PresentedSession): Gate {
+    if (presented.kind === 'bad') return { ok: false, status: 400, message: presented.message };
+    if (presented.kind === 'none') return { ok: false, status: 401, message: 'no session: open the link that `vethscope serve` printed' };
+    if (!credentials.isSession(presented.session)) return { ok: false, status: 403, message: `this session is not known to this server (was it restarted?): ${NEW_LINK}` };
+    return { ok: true };
   }
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,15 +111,44 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     const hostHeader = isAllowedHost(req.headers.host, hosts) ? req.headers.host! : `127.0.0.1:${port()}`;
     for (const [k, v] of Object.entries(securityHeaders(hostHeader))) res.setHeader(k, v);
     res.setHeader('Cache-Control', 'no-store');
-    const allowed = gate(req, !isApi && (req.method === 'GET' || req.method === 'HEAD'));
-    if (allowed.status !== 200) return refuse(res, isApi, allowed.status, allowed.message);
+    const origin = originGate(req);
+    if (!origin.ok) return refuse(res, isApi, origin.status, origin.message);
+    if (!isApi) return handleStatic(req, res, pathname);
+    if (pathname === SESSION_PATH) return handleSession(req, res);
+    // A download link is its own credential: a navigation cannot carry a header.
+    if (pathname.startsWith(`${DOWNLOADS_PATH}/`)) return handleDownload(req, res, pathname.slice(DOWNLOADS_PATH.length + 1));
 
+    const session = sessionGate(sessionFromHeader(req.headersDistinct[SESSION_HEADER]));
+    if (!session.ok) return refuse(res, true, session.status, session.message, session.status === 400 ? 'INVALID_INPUT' : 'PERMISSION_DENIED');
     if (pathname.startsWith(CALL_PATH)) return handleCall(req, res, pathname.slice(CALL_PATH.length));
+    if (pathname === DOWNLOADS_PATH) return handleDownloadGrant(req, res);
     if (pathname === EVENTS_PATH) return sendJson(res, 426, fail('INVALID_INPUT', 'this path is a WebSocket endpoint'));
-    const file = CAPTURE_FILE_RE.exec(pathname);
-    if (file) return handleCaptureFile(req, res, file[1]!);
-    if (isApi) return sendJson(res, 404, fail('NOT_FOUND', `no such endpoint: ${pathname.slice(0, 100)}`));
-    return handleStatic(req, res, pathname);
+    return sendJson(res, 404, fail('NOT_FOUND', `no such endpoint: ${pathname.slice(0, 100)}`));
+  }
+
+  /** POST {ticket}: exchange the printed link's ticket, once. GET: is the presented session known? */
+  async function handleSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET') {
+      const session = sessionGate(sessionFromHeader(req.headersDistinct[SESSION_HEADER]));
+      if (!session.ok) return refuse(res, true, session.status, session.message);
+      return sendJson(res, 200, ok({}));
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, POST');
+      return sendJson(res, 405, fail('INVALID_INPUT', 'exchange a ticket with POST, check a session with GET'));
+    }
+    const body = await readJson(req, res, MAX_SMALL_BODY);
+    if (!body.ok) return;
+    const parsed = TicketRequest.safeParse(body.value);
+    if (!parsed.success) return sendJson(res, 400, fail('INVALID_INPUT', `send {"${TICKET_PARAM}": "…"} as the JSON body`));
+    const redeemed = credentials.redeemTicket(parsed.data.ticket);
+    if (!redeemed.ok) {
+      const { title, detail } = SESSION_PROBLEMS[redeemed.reason];
+      const refusal: TicketRefusalBody = { ok: false, error: { code: 'PERMISSION_DENIED', message: `${title}. ${detail}` }, reason: redeemed.reason };
+      return sendJson(res, 403, refusal);
+    }
+    opts.onTicketUsed?.();
+    sendJson(res, 200, ok<SessionGrant>({ session: redeemed.session }));
   }
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, rawMethod: string): Promise<void> {
@@ -105,17 +156,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       res.setHeader('Allow', 'POST');
       return sendJson(res, 405, fail('INVALID_INPUT', 'calls are POST requests'));
     }
-    const body = await readBody(req, maxBody);
-    if (body === 'too-large') {
-      res.setHeader('Connection', 'close');
-      return sendJson(res, 413, fail('INVALID_INPUT', `request body is larger than ${maxBody} bytes`));
-    }
-    let input: unknown;
-    try {
-      input = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      return sendJson(res, 400, fail('INVALID_INPUT', `request body is not JSON: ${(err as Error).message}`));
-    }
+    const body = await readJson(req, res, maxBody);
+    if (!body.ok) return;
     let method: string;
     try {
       method = decodeURIComponent(rawMethod);
@@ -123,28 +165,51 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       method = rawMethod;
     }
     // Unknown methods and bad input come back as Result errors from the backend itself.
-    sendJson(res, 200, await backend.call(method, input));
+    sendJson(res, 200, await backend.call(method, body.value));
   }
 
-  async function handleCaptureFile(req: IncomingMessage, res: ServerResponse, rawId: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, fail('INVALID_INPUT', 'use GET'));
-    let id: string;
-    try {
-      id = decodeURIComponent(rawId);
-    } catch {
-      return sendJson(res, 400, fail('INVALID_INPUT', 'bad capture id'));
+  /** POST {id}: a single-use, short-lived link for exactly that capture's file. */
+  async function handleDownloadGrant(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendJson(res, 405, fail('INVALID_INPUT', 'ask for a download link with POST'));
     }
-    const file = await backend.captureFile(id);
-    const st = file ? await stat(file).catch(() => null) : null;
-    if (!file || !st?.isFile()) return sendJson(res, 404, fail('NOT_FOUND', `capture ${id.slice(0, 128)} has no file`));
-    const name = path.basename(file).replace(/[^\w.-]/g, '_');
+    const body = await readJson(req, res, MAX_SMALL_BODY);
+    if (!body.ok) return;
+    const parsed = DownloadRequest.safeParse(body.value);
+    if (!parsed.success) return sendJson(res, 400, fail('INVALID_INPUT', 'send {"id": CAPTURE_ID} as the JSON body'));
+    const id = parsed.data.id;
+    if (!(await fileOf(id))) return sendJson(res, 200, fail('NOT_FOUND', `capture ${id.slice(0, 128)} has no file`));
+    sendJson(res, 200, ok<DownloadGrant>({ url: downloadLinkPath(credentials.issueDownload(id)) }));
+  }
+
+  async function handleDownload(req: IncomingMessage, res: ServerResponse, link: string): Promise<void> {
+    // HEAD would spend the link without delivering the file.
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return sendText(res, 405, 'download links are opened with GET');
+    }
+    if (!LINK_RE.test(link)) return sendText(res, 404, 'no such download link');
+    const taken = credentials.redeemDownload(link);
+    if (!taken.ok) {
+      if (taken.reason === 'unknown') return sendText(res, 404, 'no such download link');
+      return sendText(res, 410, `this download link was ${taken.reason === 'used' ? 'already used' : 'not used in time'}: press Save as… again`);
+    }
+    const file = await fileOf(taken.value);
+    if (!file) return sendText(res, 404, 'the capture has no file any more');
+    const name = path.basename(file.path).replace(/[^\w.-]/g, '_');
     res.writeHead(200, {
       'Content-Type': name.endsWith('.pcapng') ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap',
-      'Content-Length': st.size,
+      'Content-Length': file.size,
       'Content-Disposition': `attachment; filename="${name}"`,
     });
-    if (req.method === 'HEAD') return void res.end();
-    streamFile(file, res);
+    streamFile(file.path, res);
+  }
+
+  async function fileOf(id: string): Promise<{ path: string; size: number } | null> {
+    const file = await backend.captureFile(id);
+    const st = file ? await stat(file).catch(() => null) : null;
+    return file && st?.isFile() ? { path: file, size: st.size } : null;
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -158,10 +223,6 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       const built = await stat(path.join(staticDir, 'index.html')).catch(() => null);
       return sendText(res, 404, built ? 'not found' : `the renderer is not built (${staticDir}/index.html is missing): run npm run build`);
     }
-    // Remember the token for the page's own assets (see requestToken).
-    if (!readCookie(req.headers.cookie, cookieName)) {
-      res.setHeader('Set-Cookie', `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`);
-    }
     res.writeHead(200, { 'Content-Type': hit.contentType, 'Content-Length': hit.size });
     if (req.method === 'HEAD') return void res.end();
     streamFile(hit.file, res);
@@ -169,8 +230,10 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?')[0];
-    const allowed = gate(req, false);
-    if (allowed.status !== 200) return refuseUpgrade(socket, allowed.status, allowed.message);
+    const origin = originGate(req);
+    if (!origin.ok) return refuseUpgrade(socket, origin.status, origin.message);
+    const session = sessionGate(sessionFromProtocols(req.headers['sec-websocket-protocol']));
+    if (!session.ok) return refuseUpgrade(socket, session.status, session.message);
     if (pathname !== EVENTS_PATH) return refuseUpgrade(socket, 404, 'no such WebSocket endpoint');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -201,15 +264,16 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     });
   });
   hosts = allowedHosts(port(), bindHost);
-  cookieName = `vethscope-${port()}`; // cookies ignore ports: one name per server
 
   const urlHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  const newTicketUrl = () => `http://${urlHost}:${port()}/#${TICKET_PARAM}=${credentials.issueTicket()}`;
   let closed: Promise<void> | null = null;
   return {
-    url: `http://${urlHost}:${port()}/?${TOKEN_QUERY}=${token}`,
+    url: newTicketUrl(),
     host: bindHost,
     port: port(),
-    token,
+    newTicketUrl,
+    openSession: credentials.openSession,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         for (const off of unsubscribe) off();
@@ -219,60 +283,4 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
         server.closeAllConnections();
       })),
   };
-}
-
-function refuse(res: ServerResponse, isApi: boolean, status: number, message: string): void {
-  if (isApi) sendJson(res, status, fail('PERMISSION_DENIED' satisfies ErrorCode, message));
-  else sendText(res, status, message);
-}
-
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-  );
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(data) });
-  res.end(data);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function streamFile(file: string, res: ServerResponse): void {
-  const stream = createReadStream(file);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
-}
-
-/** The whole body, or 'too-large' after draining (so the client sees the 413, not a reset). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    let size = 0;
-    let tooLarge = declared > limit;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (size > MAX_DRAIN) return req.destroy();
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('close', () => resolve('too-large')); // destroyed past MAX_DRAIN; a no-op after 'end'
-  });
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
 }

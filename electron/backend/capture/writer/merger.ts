@@ -4,7 +4,7 @@
 // (a quiet interface must not stall the others forever), or when more than
 // `maxBytes` are queued (records are views of pipe chunks: memory stays bounded
 // at full rate, at the price of order across interfaces beyond that window).
-import type { PcapRecord } from '../../formats/pcap/pcap-stream';
+import type { PcapRecord } from '../../../formats/pcap/pcap-stream';
 
 export interface Queued {
   iface: number;

@@ -12,8 +12,9 @@
 // ENOSPC/EDQUOT (or any write error) the file is cut back to the end of the
 // last whole batch, so it stays readable, and the packets of that batch and of
 // every batch still queued are reported in `lost` (they are not in the file).
-import { close, closeSync, ftruncateSync, write } from 'node:fs';
-import { CodedError } from '../../../shared/result';
+import { close, closeSync, constants, ftruncateSync, openSync, unlinkSync, write } from 'node:fs';
+import { CodedError, fsFailure } from '../../../../shared/result';
+import { checkFormatFits } from '../../../../shared/capture';
 import {
   epbLength,
   interfaceDescriptionBlock,
@@ -24,18 +25,26 @@ import {
   writeEpbInto,
   writePcapRecordInto,
   type InterfaceDescriptionOptions,
-} from '../../formats/pcap/pcapng-writer';
-import type { PcapRecord } from '../../formats/pcap/pcap-stream';
-import type { Invoker } from '../identity';
-import { createAsUser, fsError, unlinkAsUser } from './user-files';
+} from '../../../formats/pcap/pcapng-writer';
+import type { PcapRecord } from '../../../formats/pcap/pcap-stream';
 
 export interface OutputOptions {
   path: string;
   format: 'pcapng' | 'pcap';
   ring: { files: number; fileBytes: number } | null;
   sectionComment: string;
-  invoker: Invoker;
 }
+
+/** A new file of ours: never an existing one, never through a symlink, readable by us alone. */
+export function createCaptureFile(path: string, flags = constants.O_WRONLY): number {
+  try {
+    return openSync(path, flags | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (e) {
+    throw fsFailure((e as NodeJS.ErrnoException).code, path, 'create');
+  }
+}
+
+const fsError = (e: unknown, path: string) => fsFailure((e as NodeJS.ErrnoException).code, path, 'write');
 
 export interface IfaceDesc extends InterfaceDescriptionOptions {
   nanos: boolean;
@@ -99,7 +108,7 @@ export class CaptureOutput {
 
   constructor(private readonly o: OutputOptions) {}
 
-  /** Create the first file (as the invoking user) before any tcpdump runs. */
+  /** Create the first file before any tcpdump runs. */
   open(): void {
     this.fileNo = 1;
     this.fd = this.createFile(1);
@@ -126,9 +135,15 @@ export class CaptureOutput {
 
   private createFile(n: number): number {
     const path = this.o.ring ? ringName(this.o.path, n) : this.o.path;
-    const fd = createAsUser(this.o.invoker, path);
+    const fd = createCaptureFile(path);
     this.files.push(path);
-    if (this.o.ring && this.files.length > this.o.ring.files) unlinkAsUser(this.o.invoker, this.files.shift()!);
+    if (this.o.ring && this.files.length > this.o.ring.files) {
+      try {
+        unlinkSync(this.files.shift()!);
+      } catch {
+        /* already gone, or they moved it */
+      }
+    }
     return fd;
   }
 
@@ -142,7 +157,7 @@ export class CaptureOutput {
   }
 
   addInterface(d: IfaceDesc): number {
-    if (this.o.format === 'pcap' && this.ifaces.length) throw new CodedError('INVALID_INPUT', 'classic pcap holds one interface only: use pcapng');
+    checkFormatFits(this.o.format, this.ifaces.length + 1, false);
     this.ifaces.push(d);
     if (this.o.format === 'pcapng') this.append(interfaceDescriptionBlock(d));
     else this.append(pcapGlobalHeader(d.linkType, d.snaplen, d.nanos));

@@ -1,0 +1,140 @@
+// What both writers share: the live view's sample ring, the stop limits, one end.
+// A writer turns the pcap streams of a capture's tcpdumps into the file the user
+// keeps. It runs in the unprivileged backend, as the user: the file is the user's,
+// quotas and the root-reserved blocks hold, and a damaged or hostile stream can only
+// hurt the user's own process.
+//   MergedWriter: each tcpdump writes into a FIFO; records are merged in time order
+//                 into pcapng (or pcap of one interface), with a ring of files if asked.
+//   DirectWriter: one tcpdump writes classic pcap straight into the file; the writer
+//                 only reads record headers back (counts, samples, limits, disk full).
+import type { ErrorInfo } from '../../../../shared/result';
+import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
+import type { PcapRecord } from '../../../formats/pcap/pcap-stream';
+
+/** An interface as the file names it (pcapng Interface Description Block). */
+export interface WriterIface {
+  label: string;
+  comment: string;
+}
+
+/** Where the next tcpdump writes, before the helper has given it an index. */
+export interface PendingIface {
+  output: string;
+}
+
+export interface PacketSample {
+  iface: number;
+  tsSec: number;
+  tsUsec: number;
+  origLen: number;
+  linkType: number;
+  data: Buffer;
+}
+
+export interface WriterCounts {
+  packets: number;
+  bytes: number;
+  files: string[];
+  /** By helper index. */
+  ifaces: Map<number, { packets: number; bytes: number }>;
+}
+
+export type LimitReason = 'count' | 'size';
+
+export interface WriterHooks {
+  /** A stop limit was reached: nothing more goes into the file; stop the capture. */
+  onLimit(reason: LimitReason): void;
+  /** Writing failed (disk full, quota, I/O): the file is cut back to whole records; stop the capture. */
+  onFailure(reason: 'disk-full' | 'error', error: ErrorInfo): void;
+}
+
+export interface WriterEnd {
+  packets: number;
+  bytes: number;
+  files: string[];
+  /** Why the writer itself ended the capture, if it did. */
+  reason: LimitReason | 'disk-full' | 'error' | null;
+  error: ErrorInfo | null;
+}
+
+export interface CaptureWriter {
+  readonly files: string[];
+  /** Create the output (as the user, O_EXCL|O_NOFOLLOW, 0600) before anything runs. */
+  open(): void;
+  /** A new interface's tcpdump output; `confirm` once the helper gave it its index. */
+  prepareInterface(desc: WriterIface): Promise<PendingIface>;
+  confirm(pending: PendingIface, index: number): void;
+  discard(pending: PendingIface): void;
+  /** Every start interface is confirmed: write their descriptions and begin. */
+  begin(): Promise<void>;
+  counts(): WriterCounts;
+  /** Recent packets' heads for the live view (oldest first); empties the ring. */
+  takeSamples(): PacketSample[];
+  /** tcpdumps were stopped: write what they wrote, close. Idempotent. */
+  finish(final: TcpdumpCounters[] | null): Promise<WriterEnd>;
+  /** The start failed: close and remove the output. */
+  abort(): Promise<void>;
+}
+
+const SAMPLE_MAX = 200;
+export const SAMPLE_HEAD_BYTES = 256;
+
+/**
+ * The heads of the last SAMPLE_MAX packets, copied into preallocated slots: nothing
+ * keeps a packet (or the chunk it came in) alive for the live view.
+ */
+export class SampleRing {
+  private readonly slots = Array.from({ length: SAMPLE_MAX }, () => ({ iface: 0, tsSec: 0, tsFrac: 0, origLen: 0, len: 0, head: Buffer.allocUnsafeSlow(SAMPLE_HEAD_BYTES) }));
+  private next = 0;
+  private count = 0;
+
+  add(iface: number, rec: Pick<PcapRecord, 'tsSec' | 'tsFrac' | 'capLen' | 'origLen' | 'data'>): void {
+    const s = this.slots[this.next]!;
+    this.next = (this.next + 1) % SAMPLE_MAX;
+    if (this.count < SAMPLE_MAX) this.count++;
+    s.iface = iface;
+    s.tsSec = rec.tsSec;
+    s.tsFrac = rec.tsFrac;
+    s.origLen = rec.origLen;
+    s.len = rec.data.copy(s.head, 0, 0, Math.min(SAMPLE_HEAD_BYTES, rec.capLen));
+  }
+
+  /** Oldest first, each head copied out; empties the ring. */
+  take(describe: (iface: number) => { linkType: number; nanos: boolean } | null): PacketSample[] {
+    const out: PacketSample[] = [];
+    for (let i = this.count; i > 0; i--) {
+      const s = this.slots[(this.next - i + SAMPLE_MAX) % SAMPLE_MAX]!;
+      const d = describe(s.iface);
+      if (!d) continue;
+      out.push({ iface: s.iface, tsSec: s.tsSec, tsUsec: d.nanos ? Math.floor(s.tsFrac / 1000) : s.tsFrac, origLen: s.origLen, linkType: d.linkType, data: Buffer.from(s.head.subarray(0, s.len)) });
+    }
+    this.count = 0;
+    return out;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}
+
+/** Stop limits as the writer applies them: after the packet that reaches them. */
+export class StopLimits {
+  hit: LimitReason | null = null;
+
+  constructor(private readonly stop: { packetCount?: number; maxBytes?: number }) {}
+
+  /** Whether one more packet may go in (false once a limit was reached). */
+  allows(packets: number): boolean {
+    if (this.hit) return false;
+    if (this.stop.packetCount && packets >= this.stop.packetCount) this.hit = 'count';
+    return !this.hit;
+  }
+
+  /** After writing: reached now? */
+  reached(packets: number, bytes: number): LimitReason | null {
+    if (this.hit) return null;
+    if (this.stop.maxBytes && bytes >= this.stop.maxBytes) this.hit = 'size';
+    else if (this.stop.packetCount && packets >= this.stop.packetCount) this.hit = 'count';
+    return this.hit;
+  }
+}

@@ -1,0 +1,226 @@
+// One tcpdump on one interface, running as the invoking user with CAP_NET_RAW only.
+//
+// argv: setpriv --pdeathsig KILL -- [nsenter --net=/proc/self/fd/3 --]
+//         setpriv --reuid U --regid G --clear-groups --no-new-privs
+//                 --inh-caps -all,+net_raw --ambient-caps -all,+net_raw --bounding-set -all,+net_raw
+//                 --pdeathsig KILL --
+//         tcpdump -i IFACE --immediate-mode -w OUTPUT -U -n -s SNAPLEN -B KiB [-Z root] [-c N] -- FILTER
+// Root is needed only to enter the namespace (nsenter, CAP_SYS_ADMIN) and to hand out
+// CAP_NET_RAW; tcpdump itself then runs as the user, so it opens OUTPUT with the user's
+// permissions, its writes count against the user's quota, and it cannot use the blocks
+// ext4 reserves for root. The kernel clears the parent-death signal on a credential
+// change, so the inner setpriv sets it again after switching user: a helper killed with
+// SIGKILL takes its tcpdumps with it. -Z root only when the invoking user is root
+// (tcpdump would otherwise switch to user `tcpdump`, which cannot open root's 0600 output).
+// --immediate-mode: packets leave the kernel at once instead of in 1 s blocks (the merge
+// window and the live view need it; test/bench/immediate-mode.sh measured the cost).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { CodedError } from '../../../shared/result';
+import type { TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
+import { findTool } from '../../util/exec';
+import type { Invoker } from '../identity';
+import { nsenterPrefix, openNetns } from '../netns';
+
+export interface CaptureTools {
+  setpriv: string;
+  nsenter: string;
+  tcpdump: string;
+}
+
+export interface RunnerOptions {
+  filter: string;
+  snaplen: number;
+  bufferKiB: number;
+  packetCount?: number;
+  immediate: boolean;
+}
+
+const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist/i;
+const STDERR_KEEP = 8192;
+/** tcpdump installs its SIGUSR1 handler just after "listening on": leave it alone this long. */
+const POLL_SETTLE_MS = 250;
+const START_TIMEOUT_MS = 5000;
+
+export function requireCaptureTools(): CaptureTools {
+  const setpriv = findTool('setpriv');
+  const nsenter = findTool('nsenter');
+  const tcpdump = findTool('tcpdump');
+  if (!tcpdump) throw new CodedError('UNSUPPORTED', 'tcpdump is not installed');
+  if (!setpriv || !nsenter) throw new CodedError('UNSUPPORTED', 'util-linux (setpriv, nsenter) is not installed');
+  return { setpriv, nsenter, tcpdump };
+}
+
+/**
+ * setpriv arguments that turn root into the invoking user holding CAP_NET_RAW and nothing
+ * else. Root itself keeps uid 0 and also CAP_SETUID/SETGID, which tcpdump's `-Z root`
+ * needs (without -Z it would switch to user `tcpdump`, which cannot open root's 0600 output).
+ */
+export function asUserWithNetRaw(setpriv: string, user: Pick<Invoker, 'uid' | 'gid'>): string[] {
+  const caps = user.uid === 0 ? '-all,+net_raw,+setuid,+setgid' : '-all,+net_raw';
+  return [setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, '--pdeathsig', 'KILL', '--'];
+}
+
+export function tcpdumpArgv(spec: TcpdumpSpec, o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>, tools: CaptureTools): string[] {
+  const argv = [tools.setpriv, '--pdeathsig', 'KILL', '--'];
+  if (spec.netns) argv.push(...nsenterPrefix(tools.nsenter));
+  argv.push(...asUserWithNetRaw(tools.setpriv, user), tools.tcpdump, '-i', spec.iface);
+  if (o.immediate) argv.push('--immediate-mode');
+  argv.push('-w', spec.output, '-U', '-n', '-s', String(o.snaplen), '-B', String(o.bufferKiB));
+  if (user.uid === 0) argv.push('-Z', 'root');
+  if (o.packetCount) argv.push('-c', String(o.packetCount));
+  if (o.filter.trim()) argv.push('--', o.filter);
+  return argv;
+}
+
+export class TcpdumpRunner {
+  private child: ChildProcess | null = null;
+  private stderrTail = '';
+  private lineRest = '';
+  private signalled = false;
+  private listeningAt = 0;
+  private startWaiters: Array<(e?: Error) => void> = [];
+  private exitWaiters: Array<() => void> = [];
+  linkType = '';
+  captured = 0;
+  receivedByFilter = 0;
+  droppedByKernel = 0;
+  ended: TcpdumpEnd | null = null;
+  endMessage: string | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly spec: TcpdumpSpec,
+    private readonly onEnd: (r: TcpdumpRunner) => void,
+  ) {}
+
+  /** tcpdump said it listens (its output is open). */
+  get listening(): boolean {
+    return this.listeningAt > 0;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  counters(): TcpdumpCounters {
+    return { index: this.index, captured: this.captured, receivedByFilter: this.receivedByFilter, droppedByKernel: this.droppedByKernel, ended: this.ended, message: this.ended ? this.endMessage : null };
+  }
+
+  /** Spawn; resolves once tcpdump says it listens (its output is open), rejects with why it could not. */
+  start(o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>): Promise<void> {
+    try {
+      const tools = requireCaptureTools();
+      const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
+      try {
+        const argv = tcpdumpArgv(this.spec, o, user, tools);
+        const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'ignore', 'pipe'];
+        if (nsFd !== null) stdio.push(nsFd);
+        this.child = spawn(argv[0]!, argv.slice(1), { stdio, shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
+      } finally {
+        if (nsFd !== null) closeSync(nsFd); // spawn dup'ed it into the child
+      }
+    } catch (e) {
+      this.finish('error', (e as Error).message);
+      throw e;
+    }
+    const child = this.child;
+    child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk.toString('utf8')));
+    child.on('error', (e) => this.finish('error', e.message));
+    child.on('close', (code, signal) => {
+      if (this.lineRest) this.onStderr('\n');
+      const msg = this.lastError() ?? `tcpdump exited (${signal ?? code})`;
+      if (this.signalled) this.finish('stopped', msg);
+      else if (code === 0 && o.packetCount) this.finish('exited', `${this.captured} packets captured (-c ${o.packetCount})`);
+      else this.finish(GONE.test(this.stderrTail) ? 'gone' : 'error', msg);
+    });
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void this.stop(500);
+        reject(new CodedError('INTERNAL', `tcpdump on ${this.spec.iface} did not start within ${START_TIMEOUT_MS} ms`));
+      }, START_TIMEOUT_MS);
+      this.startWaiters.push((e) => {
+        clearTimeout(timer);
+        if (e) reject(e);
+        else resolve();
+      });
+    });
+  }
+
+  private onStderr(s: string): void {
+    this.stderrTail = (this.stderrTail + s).slice(-STDERR_KEEP);
+    this.lineRest += s;
+    const nl = this.lineRest.lastIndexOf('\n');
+    if (nl < 0) {
+      if (this.lineRest.length > STDERR_KEEP) this.lineRest = this.lineRest.slice(-STDERR_KEEP);
+      return;
+    }
+    const fresh = this.lineRest.slice(0, nl);
+    this.lineRest = this.lineRest.slice(nl + 1);
+    if (!this.listeningAt) {
+      const m = /listening on .*, link-type ([^,]+)/.exec(fresh);
+      if (m) {
+        this.linkType = m[1]!.trim();
+        this.listeningAt = Date.now();
+        this.settleStart();
+      }
+    }
+    if (!fresh.includes('packet')) return;
+    // SIGUSR1's one-liner "N packets captured, M packets received by filter, K packets
+    // dropped by kernel" and the exit report's three lines. The last one wins.
+    const last = (re: RegExp) => {
+      let v: number | null = null;
+      for (const m of fresh.matchAll(re)) v = Number(m[1]);
+      return v;
+    };
+    this.captured = last(/(\d+) packets? captured/g) ?? this.captured;
+    this.droppedByKernel = last(/(\d+) packets? dropped by kernel/g) ?? this.droppedByKernel;
+    this.receivedByFilter = last(/(\d+) packets? received by filter/g) ?? this.receivedByFilter;
+  }
+
+  /** tcpdump's last complaint, without its "tcpdump: " prefix and the statistics lines. */
+  lastError(): string | null {
+    const lines = this.stderrTail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on/.test(l));
+    const last = lines[lines.length - 1];
+    return last ? last.replace(/^tcpdump: /, '') : null;
+  }
+
+  private settleStart(e?: Error): void {
+    for (const f of this.startWaiters.splice(0)) f(e);
+  }
+
+  private finish(kind: TcpdumpEnd, message: string): void {
+    if (this.ended) return;
+    this.ended = kind;
+    this.endMessage = message;
+    if (this.startWaiters.length) {
+      const code = kind === 'gone' || /No such device|doesn't exist/i.test(message) ? 'NOT_FOUND' : /ermission denied|not permitted/i.test(message) ? 'PERMISSION_DENIED' : 'INTERNAL';
+      this.settleStart(new CodedError(code, `${this.spec.iface}: ${message}`));
+    }
+    this.onEnd(this);
+    for (const f of this.exitWaiters.splice(0)) f();
+  }
+
+  /** Ask for statistics (tcpdump prints them on SIGUSR1, whose default action would kill it before its handler exists). */
+  poll(): void {
+    if (!this.listeningAt || Date.now() - this.listeningAt < POLL_SETTLE_MS) return;
+    if (!this.ended && this.child?.pid) this.child.kill('SIGUSR1');
+  }
+
+  /** SIGINT (tcpdump flushes and reports), SIGKILL after `graceMs`. Resolves once it has exited. */
+  stop(graceMs = 1500): Promise<void> {
+    if (this.ended || !this.child) return Promise.resolve();
+    this.signalled = true;
+    this.child.kill('SIGINT');
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+      this.exitWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
