@@ -1,7 +1,8 @@
 // Small builders for raw scan data and topologies, so each test states only what matters.
-import type { RawLink } from '../../../electron/kernel/ip-json';
-import type { RawNamespace } from '../../../electron/kernel/namespaces';
-import type { Container, NetInterface, Topology } from '../../../shared/topology';
+import type { RawLink } from '../../electron/kernel/ip-json';
+import type { RawNamespace } from '../../electron/kernel/namespaces';
+import type { NamespaceScanner } from '../../electron/backend/topology/topology-service';
+import type { Container, NetInterface, Topology } from '../../shared/topology';
 
 export function link(ifindex: number, name: string, more: Partial<RawLink> = {}): RawLink {
   return { ifindex, name, kind: 'veth', rawKind: 'veth', mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, linkIndex: null, linkNetnsid: null, ...more };
@@ -58,4 +59,15 @@ export function smallTopology(): Topology {
       { inode: 200, names: ['web'], isHost: false, pids: [100], paths: [], interfaces: [lo, eth0] },
     ],
   });
+}
+
+/**
+ * A scanner that sees only a host namespace with lo: what a Backend under test scans instead
+ * of this machine's real namespaces (as root those would be entered; as a user, the helper asked).
+ */
+export function hostOnlyScanner(): NamespaceScanner {
+  return {
+    mode: () => 'none',
+    scanNamespaces: async () => ({ hostInode: 1, namespaces: [ns(1, [link(1, 'lo', { kind: 'loopback', rawKind: 'loopback' })], { isHost: true, pids: [1] })], privileged: false, warnings: [] }),
+  };
 }

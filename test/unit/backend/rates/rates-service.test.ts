@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { Backend } from '../../../electron/backend/backend';
-import { RatesService } from '../../../electron/backend/rates/rates-service';
-import type { CounterSource } from '../../../electron/backend/rates/sources';
-import type { Topology } from '../../../shared/topology';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Backend } from '../../../../electron/backend/backend';
+import { RatesService } from '../../../../electron/backend/rates/rates-service';
+import type { CounterSource } from '../../../../electron/backend/rates/sources';
+import type { Topology } from '../../../../shared/topology';
 
 const topo = { generatedAt: '', hostNetns: 1, containers: [], namespaces: [{ inode: 1, names: [], isHost: true, pids: [], paths: [], interfaces: [] }], docker: { available: true }, privileged: { available: false, mode: 'none' }, warnings: [], elapsedMs: 0 } as Topology;
 const counting = (): CounterSource & { reads: number } => {
@@ -19,7 +19,12 @@ const counting = (): CounterSource & { reads: number } => {
   };
   return src;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The service's timers, Date.now() (idle) and performance.now() (the source's reading time)
+// all run on the fake clock: each step below is exact, and the test takes no real time.
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+const elapse = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe('RatesService', () => {
   it('samples only while someone listens or called recently, and stops on close', async () => {
@@ -27,21 +32,23 @@ describe('RatesService', () => {
     const src = counting();
     const svc = new RatesService({ latest: () => topo, discover: async () => topo, onChange: () => () => undefined }, { intervalSec: 0.1, idleMs: 150, source: src });
     svc.register(backend);
-    await sleep(250);
+    await elapse(250);
     expect(src.reads).toBe(0); // nobody asked: nothing read
+    expect(vi.getTimerCount()).toBe(0); // and no timer held
     const got: number[] = [];
     const off = backend.on('rates', (s) => got.push(s.interfaces.length));
-    await sleep(450);
+    await elapse(450);
     expect(svc.isRunning()).toBe(true);
     expect(got.length).toBeGreaterThanOrEqual(2);
     expect((await backend.call('getRates', {})).ok).toBe(true);
     const hist = await backend.call('getRateHistory', { netns: 1, name: 'eth0', seconds: 60 });
     expect(hist.ok && hist.result.length).toBeGreaterThanOrEqual(2);
     off();
-    await sleep(500); // past idleMs since the last call
+    await elapse(500); // past idleMs since the last call
     expect(svc.isRunning()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
     const reads = src.reads;
-    await sleep(300);
+    await elapse(300);
     expect(src.reads).toBe(reads);
     await backend.call('getRates', {}); // a call wakes it up again
     expect(svc.isRunning()).toBe(true);

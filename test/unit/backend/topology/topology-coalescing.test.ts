@@ -1,26 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { Backend } from '../../../electron/backend/backend';
-import { TopologyService, topologyFingerprint, type NamespaceScanner } from '../../../electron/backend/topology/topology-service';
-import type { Topology } from '../../../shared/topology';
-import type { NamespaceScan } from '../../../electron/kernel/namespaces';
+import { Backend } from '../../../../electron/backend/backend';
+import { TopologyService, topologyFingerprint, type NamespaceScanner } from '../../../../electron/backend/topology/topology-service';
+import type { Topology } from '../../../../shared/topology';
+import type { NamespaceScan } from '../../../../electron/kernel/namespaces';
 
 // A fake scanner that counts scans and lets the test decide when each one finishes.
 function gatedScanner() {
   let scans = 0;
   const gates: Array<() => void> = [];
+  const waiting: Array<{ n: number; resolve: () => void }> = [];
   const scanner: NamespaceScanner = {
     mode: () => 'root',
     scanNamespaces: () =>
       new Promise<NamespaceScan>((resolve) => {
         scans++;
         gates.push(() => resolve({ hostInode: 1, namespaces: [{ inode: 1, isHost: true, pids: [1], paths: [], netnsNames: [], links: [], error: null }], privileged: true, warnings: [] }));
+        for (const w of waiting.filter((x) => x.n <= scans)) (waiting.splice(waiting.indexOf(w), 1), w.resolve());
       }),
   };
-  return { scanner, scans: () => scans, release: () => gates.shift()?.() };
+  /** Resolves once the n-th scan has started: waits on the event, not on the clock. */
+  const started = (n: number) => new Promise<void>((resolve) => (scans >= n ? resolve() : waiting.push({ n, resolve })));
+  return { scanner, scans: () => scans, started, release: () => gates.shift()?.() };
 }
 
 const noDocker = { DOCKER_HOST: 'unix:///nonexistent/vethscope-test.sock' };
-const tick = () => new Promise((r) => setTimeout(r, 20));
+/** One turn of the event loop, so anything already due (a wrongly started scan) has run. */
+const settle = () => new Promise((r) => setImmediate(r));
 
 describe('TopologyService.discover', () => {
   it('shares scans between concurrent callers: one running, at most one queued', async () => {
@@ -28,11 +33,13 @@ describe('TopologyService.discover', () => {
     const svc = new TopologyService(g.scanner, noDocker);
     const first = svc.discover();
     const later = [svc.discover(), svc.discover(), svc.discover()];
-    await tick();
+    await g.started(1);
+    await settle();
     expect(g.scans()).toBe(1);
     g.release();
     await first;
-    await tick();
+    await g.started(2);
+    await settle();
     expect(g.scans()).toBe(2); // the queued one, started after the first finished
     g.release();
     const results = await Promise.all(later);
@@ -51,7 +58,7 @@ describe('TopologyService.discover', () => {
     svc.onChange(() => changed++);
     for (let i = 0; i < 3; i++) {
       const p = svc.discover();
-      await tick();
+      await g.started(i + 1);
       g.release();
       await p;
     }

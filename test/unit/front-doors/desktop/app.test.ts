@@ -4,11 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
-import { createServices, type Services } from '../../../electron/backend/create-backend';
-import { runMain } from '../../../electron/front-doors/desktop/app';
-import { serveAppRequest } from '../../../electron/front-doors/desktop/app-protocol';
-import { RENDERER_URL } from '../../../electron/front-doors/desktop/security';
+import { IPC_CALL, IPC_EVENT } from '../../../../shared/api';
+import { createServices, type Services } from '../../../../electron/backend/create-backend';
+import { runMain } from '../../../../electron/front-doors/desktop/app';
+import { serveAppRequest } from '../../../../electron/front-doors/desktop/app-protocol';
+import { RENDERER_URL } from '../../../../electron/front-doors/desktop/security';
+import { hostOnlyScanner } from '../../topology-fixtures';
 
 class FakeContents extends EventEmitter {
   sent: unknown[][] = [];
@@ -73,7 +74,7 @@ describe('runMain', () => {
   it('wires a hardened window, the app:// protocol, IPC and events', async () => {
     const e = fakeElectron();
     let services!: Services;
-    runMain(e as never, { distDir: tmp, createBackend: (o) => (services = createServices({ ...o, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } })).backend });
+    runMain(e as never, { distDir: tmp, createBackend: (o) => (services = createServices({ ...o, env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' }, scanner: hostOnlyScanner() })).backend });
     await vi.waitFor(() => expect(e.windows[0]?.url).toBe(RENDERER_URL));
     expect(e.app.sandboxed).toBe(true);
     expect(e.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);

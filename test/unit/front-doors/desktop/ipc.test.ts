@@ -1,11 +1,12 @@
 // The IPC call handler and event forwarding, with a real Backend.
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createServices } from '../../../electron/backend/create-backend';
-import { forwardEvents, makeIpcCallHandler } from '../../../electron/front-doors/desktop/ipc';
-import { isTrustedSender, RENDERER_URL } from '../../../electron/front-doors/desktop/security';
+import { createServices } from '../../../../electron/backend/create-backend';
+import { forwardEvents, makeIpcCallHandler } from '../../../../electron/front-doors/desktop/ipc';
+import { isTrustedSender, RENDERER_URL } from '../../../../electron/front-doors/desktop/security';
+import { hostOnlyScanner } from '../../topology-fixtures';
 
-const { backend } = createServices({ env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' } });
+const { backend } = createServices({ env: { DOCKER_HOST: 'unix:///nonexistent/vss.sock' }, scanner: hostOnlyScanner() });
 afterAll(() => backend.close());
 const fromFrame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
 const handler = makeIpcCallHandler(backend, (e) => isTrustedSender(e.senderFrame));
