@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// unit: pure code, fakes allowed, no root needed.
+// unit: pure code, fakes allowed: no root, no namespaces, no live capture, no real sleeps
+//   (fake timers); tshark reading a file is fine. Folders mirror the source (backend/, kernel/,
+//   formats/, front-doors/...).
 // integration: real dockerd (private, started by globalSetup), real namespaces, real tcpdump/tshark.
+// Benchmarks are not tests: `npm run bench:*` (test/bench/) measures, tests assert behaviour.
 export default defineConfig({
   test: {
     projects: [

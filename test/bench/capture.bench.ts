@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServices, type Services } from '../../electron/backend/create-backend';
-import { docker, dockerTry, runContainer, removeSuiteContainers, testEnv } from '../support/env';
+import { docker, dockerTry, ipOf, runContainer, removeSuiteContainers, testEnv } from '../support/env';
 
 const SUITE = 'vsq2-bench';
 const SRV = 'vsq2-bench-srv';
@@ -118,7 +118,6 @@ interface Run {
 }
 
 const pidOf = (name: string) => Number(docker('inspect', '-f', '{{.State.Pid}}', name));
-const ipOf = (name: string) => docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name);
 
 /** iperf3 server (one test) and client inside the containers' namespaces; resolves bytes sent. */
 async function iperf(rate: string, seconds: number): Promise<number> {

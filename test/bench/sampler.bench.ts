@@ -10,6 +10,7 @@ import { Backend } from '../../electron/backend/backend';
 import { NamespaceAnchors } from '../../electron/backend/rates/anchors';
 import { DOCKER_HOST, IMAGE, isRoot, removeSuiteContainers, TEST_LABEL, testEnv } from '../support/env';
 import { mapPool } from '../../electron/util/exec';
+import { sleep } from '../support/poll';
 
 const SUITE = 'vsr-bench';
 const { values } = parseArgs({ options: { containers: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' } } });
@@ -21,7 +22,6 @@ const run = (args: string[]) =>
     const p = spawn('docker', args, { env: testEnv(), stdio: 'ignore' });
     p.on('close', resolve);
   });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function cpuOver(ms: number): Promise<number> {
   const before = process.cpuUsage();

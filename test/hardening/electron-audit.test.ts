@@ -35,7 +35,7 @@ describe('5. Electron settings and dependencies', () => {
     const preloadSrc = readFileSync(resolve(ROOT, 'electron/front-doors/preload/preload.ts'), 'utf8');
     const exposed = [...preloadSrc.matchAll(/exposeInMainWorld\(\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
     if (exposed.join() !== 'vethscope') problems.push(`preload exposeInMainWorld: ${exposed.join(',') || 'none'}`);
-    record({ section: '5 electron + deps', check: 'window options, CSP, navigation/sender guards, preload surface (also: test/unit/electron/{security,preload,ipc,app}.test.ts)', inputs: 0, detail: problems.join('; ') || 'all as required', ok: problems.length === 0 });
+    record({ section: '5 electron + deps', check: 'window options, CSP, navigation/sender guards, preload surface (also: test/unit/front-doors/desktop/{security,ipc,app}.test.ts, test/unit/front-doors/preload/preload.test.ts)', inputs: 0, detail: problems.join('; ') || 'all as required', ok: problems.length === 0 });
     expect(problems).toEqual([]);
   });
 

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureInfo } from '../../shared/capture';
 import { createServices, type Services } from '../../electron/backend/create-backend';
-import { docker, removeSuiteContainers, runContainer, testEnv } from '../support/env';
+import { docker, ipOf, isRoot, removeSuiteContainers, runContainer, testEnv } from '../support/env';
+import { sleep, waitFor } from '../support/poll';
+import { checkCaptureFile } from '../support/tshark';
 import { record } from './metrics';
-import { checkCaptureFile, FULL, isRoot, rssKb, sleep, SUITE, waitFor } from './support';
+import { FULL, rssKb, SUITE } from './support';
 
 const PAIRS = 10;
 const SECONDS = FULL ? 60 : Number(process.env.VETHSCOPE_LOAD_SECONDS ?? 15);
@@ -56,7 +58,7 @@ describe.skipIf(!isRoot)(`4. load: ${PAIRS * 2} simultaneous captures for ${SECO
   beforeAll(() => {
     removeSuiteContainers(SUITE);
     for (const n of names) runContainer(SUITE, n);
-    for (const n of names) ips.set(n, docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', n));
+    for (const n of names) ips.set(n, ipOf(n));
     dir = mkdtempSync('/tmp/vsx-load-');
     s = createServices({ env: testEnv(), capturesDir: dir });
   }, 240_000);

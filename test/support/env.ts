@@ -1,6 +1,9 @@
-// Facts and helpers every integration suite shares: root or not, the private
-// daemon's DOCKER_HOST, the test images, and the docker/ip commands.
+// Facts and helpers every suite shares: root or not, the private daemon's
+// DOCKER_HOST, the test images, the docker/ip commands, and temporary directories.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const isRoot = process.getuid?.() === 0;
 export const SKIP_REASON = 'needs root (private dockerd, network namespaces, tcpdump)';
@@ -33,6 +36,14 @@ export function removeSuiteContainers(suite: string): void {
   if (ids.length) dockerTry('rm', '-f', ...ids);
 }
 
+/** A container's IPv4 address: on `network` when given, else on its first network. */
+export function ipOf(name: string, network?: string): string {
+  const nets = JSON.parse(docker('inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<string, { IPAddress?: string }>;
+  const n = network ? nets[network] : Object.values(nets)[0];
+  if (!n?.IPAddress) throw new Error(`${name} has no IPv4 address${network ? ` on ${network}` : ''}`);
+  return n.IPAddress;
+}
+
 export function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' }).trim();
 }
@@ -53,4 +64,10 @@ export function kernelLinks(nsPath: string | null): Array<{ ifindex: number; ifn
 
 export function nsInode(path: string): number {
   return Number(execFileSync('stat', ['-L', '-c', '%i', path], { encoding: 'utf8' }).trim());
+}
+
+/** A fresh directory under the system temp dir; remove() deletes it and everything in it. */
+export function tempDir(prefix: string): { dir: string; path: (name: string) => string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, path: (n) => join(dir, n), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, isRoot, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
+import { docker, ipOf, isRoot, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
 import { createNetwork, discover, kernelPeer, nsPathOf, removeSuiteNetworks } from './kernel-view';
 
 const SUITE = 'vsd-disc-userbr';
@@ -26,7 +26,7 @@ describe.skipIf(!isRoot)(`discovery: user-defined bridge (${isRoot ? 'root' : SK
     expect(hostVeth.master).toBe(bridge);
     const eth0 = c.interfaces.find((i) => i.name === 'eth0')!;
     expect(eth0).toMatchObject({ kind: 'veth', hostPeer: hostVeth.ifname, peer: { netns: topo.hostNetns, name: hostVeth.ifname } });
-    expect(eth0.addresses).toContain(`${docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NET}").IPAddress}}`, 'vsd-ub-a')}/24`);
+    expect(eth0.addresses).toContain(`${ipOf('vsd-ub-a', NET)}/24`);
     const host = topo.namespaces.find((n) => n.isHost)!;
     expect(host.interfaces.find((i) => i.name === hostVeth.ifname)).toMatchObject({ master: bridge, peer: { netns: c.netns, name: 'eth0' } });
     expect(host.interfaces.find((i) => i.name === bridge)?.kind).toBe('bridge');

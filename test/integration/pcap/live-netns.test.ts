@@ -10,11 +10,11 @@ import { PcapStreamParser, type PcapRecord } from '../../../electron/formats/pca
 import { enhancedPacketBlockParts, interfaceDescriptionBlock, sectionHeaderBlock } from '../../../electron/formats/pcap/pcapng-writer';
 import { readCaptureFile } from '../../support/capture-file-reader';
 import { summarize } from '../../../electron/formats/decode/summarize';
-import { normalizeInfo } from '../decode/compare';
-import { capinfos, hasTshark, tempDir, tsharkFields } from './tshark';
+import { isRoot, tempDir } from '../../support/env';
+import { waitFor } from '../../support/poll';
+import { capinfos, hasTshark, normalizeInfo, tsharkFields } from '../../support/tshark';
 import * as peers from './netns-peers';
 
-const isRoot = process.getuid?.() === 0;
 const hasTcpdump = spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasPing = spawnSync('busybox', ['ping'], { stdio: 'ignore' }).error === undefined;
 const skipReason = !isRoot ? 'needs root (network namespaces, tcpdump)' : !hasTshark ? 'tshark not installed' : !hasTcpdump ? 'tcpdump not installed' : !hasPing ? 'busybox (ping) not installed' : '';
@@ -48,7 +48,7 @@ describe.skipIf(!!skipReason)(`live capture on a private veth${skipReason ? ` (s
     td.stderr.on('data', (c: Buffer) => (tcpdumpStderr += c.toString()));
     const tdExit = once(td, 'exit');
     // tcpdump says "listening on" once the socket is open: only then start traffic.
-    for (let i = 0; i < 100 && !tcpdumpStderr.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('tcpdump listening', () => tcpdumpStderr.includes('listening on'), 5000, 50);
     await ready;
 
     try {

@@ -28,7 +28,6 @@ export function runTop(args: string[], onLine: (line: TopLine, index: number) =>
   return { done: runCli(['top', '--json', ...args], io).then((status) => ({ status, lines, stderr })) };
 }
 
-export const ipOf = (name: string) => docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name);
 export const counter = (name: string, which: 'tx_bytes' | 'rx_bytes') => Number(docker('exec', name, 'cat', `/sys/class/net/eth0/statistics/${which}`));
 
 /** docker exec without blocking the event loop (the sampler keeps ticking meanwhile). */
@@ -45,5 +44,3 @@ export function execAsync(args: string[], timeoutMs = 30_000): Promise<{ code: n
     });
   });
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, DOCKER_HOST, isRoot, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
-import { counter, execAsync, ipOf, runTop, sleep, type TopLine } from './top-support';
+import { docker, DOCKER_HOST, ipOf, isRoot, removeSuiteContainers, runContainer, SKIP_REASON } from '../../support/env';
+import { sleep } from '../../support/poll';
+import { counter, execAsync, runTop, type TopLine } from './top-support';
 
 const SUITE = 'vsr-rates';
 const CHUNK_KB = 100;

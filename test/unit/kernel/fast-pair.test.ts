@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairSysfsNamespaces } from '../../../electron/kernel/fast-pair';
 import type { SysfsLink } from '../../../electron/kernel/sysfs-read';
-import { ns, veth } from './fixtures';
+import { ns, veth } from '../topology-fixtures';
 
 const sys = (name: string, ifindex: number, iflink: number, kind: SysfsLink['kind'] = 'linked'): SysfsLink => ({ name, ifindex, iflink, kind, mac: null, mtu: 1500, state: 'UP', master: null, addresses: [] });
 const lo = sys('lo', 1, 1, 'loopback');

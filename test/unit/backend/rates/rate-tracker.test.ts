@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcNetDev, swapDirection, type Counters } from '../../../electron/kernel/proc-net-dev';
-import { RateTracker } from '../../../electron/backend/rates/rate-tracker';
-import { RateRing } from '../../../electron/backend/rates/ring';
+import { parseProcNetDev, swapDirection, type Counters } from '../../../../electron/kernel/proc-net-dev';
+import { RateTracker } from '../../../../electron/backend/rates/rate-tracker';
+import { RateRing } from '../../../../electron/backend/rates/ring';
 
 const c = (rx: number, tx: number, pk = 0): Counters => ({ rxBytes: rx, rxPackets: pk, rxErrors: 0, rxDropped: 0, txBytes: tx, txPackets: pk, txErrors: 0, txDropped: 0 });
 
@@ -76,17 +76,18 @@ describe('RateRing', () => {
 
 describe('helperCounterReader', () => {
   it("reads the helper's readCounters reply, per-namespace errors as data", async () => {
-    const { helperCounterReader } = await import('../../../electron/backend/rates/helper-counters');
+    const { helperCounterReader } = await import('../../../../electron/backend/rates/helper-counters');
     const reader = helperCounterReader({
       request: async () => ({
         namespaces: [
-          { inode: 5, error: null, links: [{ ifname: 'mv0', ifindex: 3, rxBytes: 10, rxPackets: 1, rxDropped: 0, txBytes: 20, txPackets: 2, txDropped: 1 }] },
+          { inode: 5, error: null, links: [{ ifname: 'mv0', ifindex: 3, rxBytes: 10, rxPackets: 1, rxErrors: 0, rxDropped: 0, txBytes: 20, txPackets: 2, txErrors: 4, txDropped: 1 }] },
           { inode: 6, error: { code: 'NOT_FOUND', message: 'gone' }, links: [] },
         ],
       }),
     });
     const got = await reader.read([{ inode: 5, path: '/run/netns/x' }, { inode: 6, path: '/run/netns/y' }]);
-    expect((got.get(5) as Map<string, Counters>).get('mv0')).toMatchObject({ rxBytes: 10, txBytes: 20, txDropped: 1, rxErrors: 0 });
+    // The helper protocol types the reply (shared/helper-protocol.ts): every counter passes through as it is.
+    expect((got.get(5) as Map<string, Counters>).get('mv0')).toEqual({ rxBytes: 10, rxPackets: 1, rxErrors: 0, rxDropped: 0, txBytes: 20, txPackets: 2, txErrors: 4, txDropped: 1 });
     expect(got.get(6)).toBe('gone');
   });
 });

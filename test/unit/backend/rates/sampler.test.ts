@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Topology } from '../../../shared/topology';
-import type { Counters } from '../../../electron/kernel/proc-net-dev';
-import { buildPlan, type NamespaceRead } from '../../../electron/backend/rates/plan';
-import { Sampler } from '../../../electron/backend/rates/sampler';
-import type { CounterSource, HostReading, NsReading } from '../../../electron/backend/rates/sources';
+import type { Topology } from '../../../../shared/topology';
+import type { Counters } from '../../../../electron/kernel/proc-net-dev';
+import { buildPlan, type NamespaceRead } from '../../../../electron/backend/rates/plan';
+import { Sampler } from '../../../../electron/backend/rates/sampler';
+import type { CounterSource, HostReading, NsReading } from '../../../../electron/backend/rates/sources';
 
 const c = (rx: number, tx: number): Counters => ({ rxBytes: rx, rxPackets: rx / 100, rxErrors: 0, rxDropped: 0, txBytes: tx, txPackets: tx / 100, txErrors: 0, txDropped: 0 });
 const iface = (name: string, ifindex: number, extra: Record<string, unknown> = {}) => ({

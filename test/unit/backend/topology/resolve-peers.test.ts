@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddrJson } from '../../../electron/kernel/ip-json';
-import { resolvePeers } from '../../../electron/backend/topology/resolve-peers';
-import { link, ns, veth } from './fixtures';
+import { parseIpAddrJson } from '../../../../electron/kernel/ip-json';
+import { resolvePeers } from '../../../../electron/backend/topology/resolve-peers';
+import { link, ns, veth } from '../../topology-fixtures';
 
 const HOST = 1;
 const find = (res: ReturnType<typeof resolvePeers>, inode: number, name: string) => res.interfaces.get(inode)!.find((i) => i.name === name)!;

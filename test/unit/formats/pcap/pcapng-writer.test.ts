@@ -14,9 +14,10 @@ import {
   epbLength,
   splitTs,
   writeEpbInto,
-} from '../../../electron/formats/pcap/pcapng-writer';
-import { readCaptureFile } from '../../support/capture-file-reader';
-import { capinfos, hasTshark, NO_TSHARK, tempDir, tsharkFields, tsharkRun } from './tshark';
+} from '../../../../electron/formats/pcap/pcapng-writer';
+import { readCaptureFile } from '../../../support/capture-file-reader';
+import { tempDir } from '../../../support/env';
+import { capinfos, hasTshark, NO_TSHARK, tsharkFields, tsharkRun } from '../../../support/tshark';
 
 const tmp = tempDir('vsp-pcapng-');
 afterAll(() => tmp.remove());

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Backend } from '../../../electron/backend/backend';
-import type { CliIo } from '../../../electron/front-doors/cli/io';
-import { runCli } from '../../../electron/front-doors/cli/main';
-import { vethCommand } from '../../../electron/front-doors/cli/topology-commands';
-import { Topology } from '../../../shared/topology';
-import { findContainer } from '../../../electron/backend/topology/find-container';
-import { container, iface, smallTopology } from './fixtures';
+import { Backend } from '../../../../electron/backend/backend';
+import type { CliIo } from '../../../../electron/front-doors/cli/io';
+import { runCli } from '../../../../electron/front-doors/cli/main';
+import { vethCommand } from '../../../../electron/front-doors/cli/topology-commands';
+import { Topology } from '../../../../shared/topology';
+import { findContainer } from '../../../../electron/backend/topology/find-container';
+import { container, iface, smallTopology } from '../../topology-fixtures';
 
 function fakeIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

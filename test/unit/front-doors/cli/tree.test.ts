@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nsLabel, renderTree } from '../../../electron/front-doors/cli/tree';
-import { matchContainers } from '../../../electron/backend/topology/find-container';
-import { container, smallTopology, topology } from './fixtures';
+import { nsLabel, renderTree } from '../../../../electron/front-doors/cli/tree';
+import { matchContainers } from '../../../../electron/backend/topology/find-container';
+import { container, smallTopology, topology } from '../../topology-fixtures';
 
 describe('renderTree', () => {
   it('draws host -> bridge -> veth <-> container interface, with addresses', () => {

@@ -1,6 +1,6 @@
 // A regression in any of these settings must fail a test.
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, isAllowedNavigation, isTrustedSender, RENDERER_URL, secureWindowOptions } from '../../../electron/front-doors/desktop/security';
+import { contentSecurityPolicy, isAllowedNavigation, isTrustedSender, RENDERER_URL, secureWindowOptions } from '../../../../electron/front-doors/desktop/security';
 
 describe('secureWindowOptions', () => {
   const wp = secureWindowOptions('/opt/vethscope/dist/preload.cjs').webPreferences!;

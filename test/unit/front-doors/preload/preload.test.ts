@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { IPC_CALL, IPC_EVENT } from '../../../shared/api';
-import { exposedApi } from '../../../electron/front-doors/preload/api';
+import { IPC_CALL, IPC_EVENT } from '../../../../shared/api';
+import { exposedApi } from '../../../../electron/front-doors/preload/api';
 
 function fakeIpc() {
   const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
