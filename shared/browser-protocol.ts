@@ -66,8 +66,3 @@ export interface EventMessage {
   event: string;
   payload: unknown;
 }
-
-// Until the server and the page move to sessions (same commit): the old names.
-export const TOKEN_QUERY = 'token';
-export const TOKEN_HEADER = 'x-vethscope-token';
-export const CAPTURE_FILE_PATH = (id: string) => `/api/captures/${encodeURIComponent(id)}/file`;

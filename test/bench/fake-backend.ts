@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Topology } from '../../shared/topology';
 import type { RatesSample } from '../../shared/rates';
-import { CALL_PATH, EVENTS_PATH, TOKEN_HEADER } from '../../shared/browser-protocol';
+import { CALL_PATH, EVENTS_PATH, EVENTS_PROTOCOL, SESSION_HEADER, SESSION_PATH, SESSION_PROTOCOL_PREFIX, TICKET_PARAM } from '../../shared/browser-protocol';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.svg': 'image/svg+xml' };
 
@@ -48,8 +48,13 @@ export async function startFakeBackend(opts: FakeBackendOptions): Promise<FakeBa
   };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    // The link's ticket (the token, reusable here: a fake) is exchanged for the token as the session.
+    if (url.pathname === SESSION_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: req.method === 'POST' ? { session: token } : {} }));
+      return;
+    }
     if (url.pathname.startsWith(CALL_PATH) && req.method === 'POST') {
-      if (req.headers[TOKEN_HEADER] !== token) {
+      if (req.headers[SESSION_HEADER] !== token) {
         res.writeHead(401).end();
         return;
       }
@@ -76,11 +81,11 @@ export async function startFakeBackend(opts: FakeBackendOptions): Promise<FakeBa
       res.writeHead(404).end();
     }
   });
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: () => EVENTS_PROTOCOL });
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== EVENTS_PATH || url.searchParams.get('token') !== token) {
+    if (url.pathname !== EVENTS_PATH || !String(req.headers['sec-websocket-protocol']).includes(SESSION_PROTOCOL_PREFIX + token)) {
       socket.destroy();
       return;
     }
@@ -92,7 +97,7 @@ export async function startFakeBackend(opts: FakeBackendOptions): Promise<FakeBa
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/#${TICKET_PARAM}=${token}`,
     token,
     push(event, payload) {
       const msg = JSON.stringify({ event, payload });

@@ -14,7 +14,7 @@ commands:
   veth CONTAINER           host-side interface(s) of one container
   capture TARGET...        capture into pcapng (see: vethscope capture --help)
   serve [--host H] [--port N] [--captures-dir DIR]
-                           browser mode: prints a URL (with its token) and serves the app until Ctrl+C
+                           browser mode: prints a single-use link (Enter: another) and serves the app until Ctrl+C
   top [--interval S] [--samples N] [--json]
                            containers by traffic rate, refreshed every interval (q quits)
   help                     this text

@@ -3,8 +3,7 @@ import { useState } from 'react';
 import type { BackendStatus } from '../../../shared/api';
 import type { CaptureInfo } from '../../../shared/capture';
 import type { ErrorInfo } from '../../../shared/result';
-import { CAPTURE_FILE_PATH, TOKEN_QUERY } from '../../../shared/browser-protocol';
-import { apiMode, apiToken, getApi } from '../api';
+import { apiMode, downloadCapture, getApi } from '../api';
 import { ErrorText } from '../lib/ErrorText';
 import { formatBytes, formatDuration, formatTime } from '../lib/format';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -16,14 +15,13 @@ function SaveAs({ c, onError }: { c: CaptureInfo; onError: (e: ErrorInfo | null)
   const [open, setOpen] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const file = baseName(c.files[0] ?? `${c.id}.${c.format}`);
-  if (apiMode() === 'browser') {
-    const href = `${CAPTURE_FILE_PATH(c.id)}?${TOKEN_QUERY}=${encodeURIComponent(apiToken() ?? '')}`;
+  // Browser: each press asks for a single-use link to this file; the session never goes into a URL.
+  if (apiMode() === 'browser')
     return (
-      <a className="vs-button" href={href} download={file}>
+      <button type="button" onClick={() => void downloadCapture(c.id, file).then((r) => onError(r.ok ? null : r.error))}>
         Save as…
-      </a>
+      </button>
     );
-  }
   // Electron: the API copies to a path; the preload offers no file dialog, so ask inline.
   if (!open)
     return (

@@ -28,11 +28,15 @@ export function request(
   });
 }
 
-/** Open a WebSocket; resolves with the socket, or with the HTTP status the server refused it with. */
-export function openWs(port: number, path: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status: number }> {
+/** Open a WebSocket; resolves with the socket and the subprotocol the server chose, or with the HTTP status it refused it with. */
+export function openWs(
+  port: number,
+  path: string,
+  opts: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<{ ws?: WebSocket; status: number; protocol?: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, handshakeTimeout: 5000 });
-    ws.once('open', () => resolve({ ws, status: 101 }));
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, opts.protocols ?? [], { headers: opts.headers, handshakeTimeout: 5000 });
+    ws.once('open', () => resolve({ ws, status: 101, protocol: ws.protocol }));
     ws.once('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
       res.resume();
