@@ -11,7 +11,7 @@ export const HELPER = resolve(ROOT, 'dist/helper.cjs');
 
 /** Build only the helper entry (other engineers' entries are theirs to build). */
 export function buildHelper(): string {
-  buildSync({ entryPoints: [resolve(ROOT, 'electron/root-helper/main.ts')], outfile: HELPER, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  buildSync({ entryPoints: [resolve(ROOT, 'electron/root-helper/main.ts')], outfile: HELPER, bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'error' });
   return HELPER;
 }
 

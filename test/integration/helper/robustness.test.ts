@@ -37,8 +37,8 @@ describe.skipIf(!root)('helper robustness', () => {
     });
     let spawned = 0;
     const watch = setInterval(() => (spawned += children(h.pid!).length), 2);
-    const iface = { netns: null, label: 'x', comment: '' };
-    const cap = (over: object) => ({ captureId: 'vsh-rob-0001', ifaces: [{ ...iface, iface: 'lo' }], filter: '', snaplen: 65535, format: 'pcapng', path: join(dir, 'x.pcapng'), sectionComment: '', stop: {}, ring: null, ...over });
+    const iface = { netns: null, output: join(dir, 'x.pcap') };
+    const cap = (over: object) => ({ captureId: 'vsh-rob-0001', ifaces: [{ ...iface, iface: 'lo' }], filter: '', snaplen: 65535, maxDurationSec: 60, ...over });
     const lines = [
       'not json',
       '{"id":1}',
@@ -46,10 +46,10 @@ describe.skipIf(!root)('helper robustness', () => {
       '{"id":3,"op":"constructor","params":{}}',
       JSON.stringify({ id: 4, op: 'startCapture', params: cap({ ifaces: [{ ...iface, iface: 'lo; reboot' }] }) }),
       JSON.stringify({ id: 5, op: 'startCapture', params: cap({ ifaces: [{ ...iface, iface: '-w/etc/x' }] }) }),
-      JSON.stringify({ id: 6, op: 'startCapture', params: cap({ path: '/tmp/../etc/passwd' }) }),
-      JSON.stringify({ id: 7, op: 'startCapture', params: cap({ path: 'relative.pcapng' }) }),
+      JSON.stringify({ id: 6, op: 'startCapture', params: cap({ ifaces: [{ ...iface, iface: 'lo', output: '/tmp/../etc/passwd' }] }) }),
+      JSON.stringify({ id: 7, op: 'startCapture', params: cap({ ifaces: [{ ...iface, iface: 'lo', output: 'relative.pcap' }] }) }),
       JSON.stringify({ id: 8, op: 'startCapture', params: cap({ snaplen: 'big' }) }),
-      JSON.stringify({ id: 9, op: 'validateFilter', params: { filter: 'tcp\u0000; id' } }),
+      JSON.stringify({ id: 9, op: 'startCapture', params: cap({ filter: 'tcp\u0000; id' }) }),
       '{"id":10,"op":"hello","params":{}}\u0000',
       JSON.stringify({ id: 11, op: 'readCounters', params: { namespaces: [{ inode: 1, path: '/etc/shadow' }] } }),
       JSON.stringify({ id: 12, op: 'startCapture', params: cap({ extra: true }) }),
@@ -64,22 +64,20 @@ describe.skipIf(!root)('helper robustness', () => {
     expect(errs.length).toBe(lines.length + 1); // every bad line, plus the 2 MB one
     for (const e of errs) expect(e.error.code).toBe('INVALID_INPUT');
     expect(replies.find((r) => r.error?.message?.includes('exceeds'))).toMatchObject({ id: null });
-    expect(replies.find((r) => r.id === 15)).toMatchObject({ ok: true, result: { version: 1, uid: 0 } });
+    expect(replies.find((r) => r.id === 15)).toMatchObject({ ok: true, result: { version: 2, uid: 0 } });
     expect(spawned).toBe(0);
     h.stdin.end();
     await new Promise((r) => h.on('exit', r));
   });
 
-  for (const mode of ['pcapng', 'direct'] as const)
-  it(`a SIGKILLed client leaves no helper and no tcpdump behind within 2 s; the file is readable (${mode})`, async () => {
-    const path = join(dir, mode === 'direct' ? 'killed.pcap' : 'killed.pcapng');
-    const script = join(dir, `client-${mode}.ts`);
-    const extra = mode === 'direct' ? ", writer: 'tcpdump'" : '';
+  it('a SIGKILLed client leaves no helper and no tcpdump behind within 2 s; the file is readable', async () => {
+    const path = join(dir, 'killed.pcap');
+    const script = join(dir, 'client.ts');
     writeFileSync(
       script,
       `import { HelperClient } from ${JSON.stringify(join(ROOT, 'electron/backend/helper-client/helper-client'))};
 const c = new HelperClient({ elevation: 'root', helperPath: ${JSON.stringify(HELPER)} });
-c.request('startCapture', { captureId: 'vsh-kill-0001', ifaces: [{ netns: ${JSON.stringify(pair.handles[0])}, iface: ${JSON.stringify(pair.ifs[0])}, label: 'vsh-kill', comment: '' }], filter: '', snaplen: 65535, format: ${JSON.stringify(mode === 'direct' ? 'pcap' : 'pcapng')}, path: ${JSON.stringify(path)}, sectionComment: '', stop: {}, ring: null${extra} })
+c.request('startCapture', { captureId: 'vsh-kill-0001', ifaces: [{ netns: ${JSON.stringify(pair.handles[0])}, iface: ${JSON.stringify(pair.ifs[0])}, output: ${JSON.stringify(path)} }], filter: '', snaplen: 65535, maxDurationSec: 60 })
   .then(() => console.log('HELPER ' + c.helperPid), (e) => { console.log('ERR ' + e.code + ' ' + e.message); process.exit(1); });
 setInterval(() => {}, 1000);
 `,
@@ -117,7 +115,7 @@ setInterval(() => {}, 1000);
     const c = new HelperClient({ elevation: 'root', helperPath: HELPER });
     await c.start();
     const first = c.helperPid!;
-    const pending = c.request('validateFilter', { filter: 'tcp' });
+    const pending = c.request('scanNamespaces', {});
     process.kill(first, 'SIGKILL');
     await expect(pending).rejects.toMatchObject({ code: 'HELPER_DIED' });
     await c.request('hello', {});

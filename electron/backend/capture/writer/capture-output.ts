@@ -266,14 +266,14 @@ export class CaptureOutput {
     write(this.fd!, b.buf, done, b.len - done, this.committed + done, (err, n) => {
       if (err) {
         this.writing = false;
-        this.fail(fsError(err, this.files[this.files.length - 1]!));
+        this.fail(fsError(err, this.files[this.files.length - 1]!), { batch: b, written: done });
         return;
       }
       done += n;
       if (done < b.len) {
         if (n === 0) {
           this.writing = false;
-          this.fail(new CodedError('DISK_FULL', `no space left for ${this.files[this.files.length - 1]}`));
+          this.fail(new CodedError('DISK_FULL', `no space left for ${this.files[this.files.length - 1]}`), { batch: b, written: done });
           return;
         }
         this.writeSome(b, done);
@@ -290,13 +290,19 @@ export class CaptureOutput {
     });
   }
 
-  /** Cut the file back to its last whole batch, close it, and count what never reached it. */
-  private fail(err: CodedError): void {
+  /**
+   * Cut the file back to its last whole block, close it, and count what never reached it.
+   * A batch the disk took only part of keeps the whole blocks inside that part: a burst
+   * (the event loop was busy, a big batch) must not lose everything already on disk.
+   */
+  private fail(err: CodedError, partial?: { batch: Batch; written: number }): void {
     if (this.failure) return;
     this.failure = err;
+    let keep = 0;
+    if (partial && partial.written > 0) keep = this.keepWholeBlocks(partial.batch, partial.written);
     if (this.fd !== null) {
       try {
-        ftruncateSync(this.fd, this.committed); // drop the half-written batch: whole blocks only
+        ftruncateSync(this.fd, this.committed + keep); // whole blocks only
       } catch {
         /* best effort */
       }
@@ -321,6 +327,39 @@ export class CaptureOutput {
     this.spare = [];
     for (const f of this.idleWaiters.splice(0)) f();
     this.onError?.(err);
+  }
+
+  /**
+   * Bytes of whole blocks (pcapng) or records (pcap) at the start of `b` within `written`;
+   * the packets in them are taken off the batch's counts (they stay in the file).
+   */
+  private keepWholeBlocks(b: Batch, written: number): number {
+    let off = 0;
+    if (this.o.format === 'pcap' && this.committed === 0) off = written >= 24 ? 24 : 0; // the file's global header
+    if (off === 0 && this.o.format === 'pcap' && this.committed === 0) return 0;
+    for (;;) {
+      let len: number;
+      let iface = 0;
+      let packet = false;
+      if (this.o.format === 'pcapng') {
+        if (off + 8 > written) break;
+        len = b.buf.readUInt32LE(off + 4);
+        packet = b.buf.readUInt32LE(off) === 6; // Enhanced Packet Block
+        if (packet && off + 28 <= written) iface = b.buf.readUInt32LE(off + 8);
+      } else {
+        if (off + 16 > written) break;
+        len = 16 + b.buf.readUInt32LE(off + 8);
+        packet = true;
+      }
+      if (len < 8 || off + len > written) break;
+      if (packet) {
+        const orig = this.o.format === 'pcapng' ? b.buf.readUInt32LE(off + 24) : b.buf.readUInt32LE(off + 12);
+        b.packets[iface] = (b.packets[iface] ?? 0) - 1;
+        b.bytes[iface] = (b.bytes[iface] ?? 0) - orig;
+      }
+      off += len;
+    }
+    return off;
   }
 
   /** Resolves when everything handed over is on disk; rejects with the write error if one happened. */
