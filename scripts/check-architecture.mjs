@@ -27,14 +27,16 @@ export const AREAS = [
   { name: 'formats', prefix: 'electron/formats/', may: ['electron/formats/', 'shared/'], packages: [], node: true },
   { name: 'engines', prefix: 'electron/engines/', may: ['electron/engines/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/util/exec.ts'], packages: [], node: true },
   { name: 'util', prefix: 'electron/util/', may: ['electron/util/', 'shared/'], packages: [], node: true },
-  { name: 'backend', prefix: 'electron/backend/', may: ['electron/backend/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/'], packages: ['zod', 'dockerode'], node: true },
+  // Installing the root helper (run as root by `vethscope install-helper`, never part of the helper bundle).
+  { name: 'install', prefix: 'electron/install/', may: ['electron/install/', 'shared/', 'electron/kernel/file-trust.ts', 'electron/util/'], packages: ['zod'], node: true },
+  { name: 'backend', prefix: 'electron/backend/', may: ['electron/backend/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/', 'electron/install/'], packages: ['zod', 'dockerode'], node: true },
   // The preload runs in the sandboxed renderer: Electron and the zod-free list of API names only.
   { name: 'preload', prefix: 'electron/front-doors/preload/', may: ['electron/front-doors/preload/', 'shared/api-names.ts', 'shared/result.ts'], mayTypes: ['shared/'], packages: ['electron'], node: false },
   // Front doors reach the services only through the one Backend (create-backend.ts builds it).
   { name: 'desktop', prefix: 'electron/front-doors/desktop/', may: ['electron/front-doors/desktop/', 'shared/', ...BACKEND_ENTRY, 'electron/util/'], packages: ['electron'], node: true },
   { name: 'browser', prefix: 'electron/front-doors/browser/', may: ['electron/front-doors/browser/', 'shared/', ...BACKEND_ENTRY, 'electron/util/'], packages: ['ws'], node: true },
   // The `vethscope` command starts every terminal front door: browser mode (`serve`) and the extcap.
-  { name: 'cli', prefix: 'electron/front-doors/cli/', may: ['electron/front-doors/cli/', 'shared/', ...BACKEND_ENTRY, 'electron/util/', 'electron/front-doors/browser/', 'electron/front-doors/extcap/'], packages: [], node: true },
+  { name: 'cli', prefix: 'electron/front-doors/cli/', may: ['electron/front-doors/cli/', 'shared/', ...BACKEND_ENTRY, 'electron/util/', 'electron/install/', 'electron/front-doors/browser/', 'electron/front-doors/extcap/'], packages: [], node: true },
   { name: 'extcap', prefix: 'electron/front-doors/extcap/', may: ['electron/front-doors/extcap/', 'shared/', ...BACKEND_ENTRY, 'electron/util/'], packages: [], node: true },
   // The transports know nothing of React or the hooks built on them.
   { name: 'renderer-api', prefix: 'renderer/src/api/', may: ['renderer/src/api/', 'shared/'], packages: [], node: false },

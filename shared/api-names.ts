@@ -18,6 +18,7 @@ export const API_METHOD_NAMES = [
   'getRates',
   'getRatesStatus',
   'getRateHistory',
+  'getDiagnostics',
 ] as const;
 
 export const API_EVENT_NAMES = ['topology', 'capture', 'packets', 'rates', 'status'] as const;

@@ -6,6 +6,7 @@ import { Container, Topology } from './topology';
 import { API_EVENT_NAMES, API_METHOD_NAMES, type ApiEventName, type ApiMethodName } from './api-names';
 import { CaptureInfo, CaptureRequest, PacketSummary } from './capture';
 import { RatesSample } from './rates';
+import { Diagnostics } from './diagnostics';
 import type { Result } from './result';
 
 const Empty = z.object({}).strict();
@@ -49,6 +50,8 @@ export const apiMethods = {
   getRates: { input: Empty, output: RatesSample.nullable() },
   /** Whether rates are being sampled, and what went wrong in the last tick. */
   getRatesStatus: { input: Empty, output: z.object({ sampling: z.boolean(), errors: z.array(z.string()) }) },
+  /** What `vethscope doctor` shows: how the helper will start, engines, tools, captures folder; problems with fixes. */
+  getDiagnostics: { input: Empty, output: Diagnostics },
   getRateHistory: {
     input: z.object({ netns: z.number().int(), name: z.string().max(16), seconds: z.number().int().min(1).max(3600) }).strict(),
     output: z.array(RateHistoryPoint),

@@ -10,6 +10,7 @@ import { RatesService } from './rates/rates-service';
 import { localScanner, TopologyService, type NamespaceScanner } from './topology/topology-service';
 import { TopologyWatcher } from './topology/topology-watcher';
 import { HelperClient, type HelperClientOptions } from './helper-client/helper-client';
+import { registerDiagnostics } from './diagnostics/diagnostics-service';
 
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;
@@ -61,5 +62,7 @@ export function createServices(opts: BackendOptions = {}): Services {
   const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
   capture.register(backend);
   backend.provideCaptureFiles((id) => capture.fileOf(id));
+  // doctor: plans the same launch as this helper, without starting it.
+  registerDiagnostics(backend, { env, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), helperOptions: { env: opts.env, ...opts.helperOptions }, helperRunning: () => helper.helperPid !== null, dockerPing: () => topology.docker.ping() });
   return { backend, topology, watcher, rates, helper, capture };
 }

@@ -10,11 +10,9 @@
 // script and its folders may also belong to the person sudo/pkexec ran it for,
 // never to anyone else; the interpreter must still be root's.
 import { writeSync } from 'node:fs';
+import { DEV_CHECKOUT_FLAG, HELPER_EXIT_UNTRUSTED } from '../../shared/helper-exit';
 import { describeProblem, realFs, whoElseCanChange, type TrustFs } from '../kernel/file-trust';
 
-/** Exit status of a helper that refused to run (EX_CONFIG: the installation is wrong). */
-export const UNTRUSTED_EXIT = 78;
-export const DEV_CHECKOUT_FLAG = '--dev-checkout';
 export const INSTALL_FIX = 'install the helper (as root, from a built checkout): sudo npx vethscope install-helper';
 
 export interface TrustContext {
@@ -50,11 +48,11 @@ export function trustRefusal(ctx: TrustContext): string | null {
   return null;
 }
 
-/** Exit with UNTRUSTED_EXIT and one line on stderr when the helper must not run. */
+/** Exit with HELPER_EXIT_UNTRUSTED and one line on stderr when the helper must not run. */
 export function enforceHelperTrust(): void {
   const scripts = [process.argv[1], __filename].filter((s): s is string => Boolean(s));
   const why = trustRefusal({ euid: process.geteuid?.() ?? -1, env: process.env, argv: process.argv.slice(2), scripts, execPath: process.execPath });
   if (!why) return;
   writeSync(2, `vethscope-helper: refusing to run as root: ${why}\n`);
-  process.exit(UNTRUSTED_EXIT);
+  process.exit(HELPER_EXIT_UNTRUSTED);
 }

@@ -6,6 +6,8 @@ import { topologyCommand, vethCommand } from './topology-commands';
 import { CAPTURE_USAGE, captureCommand } from './capture-command';
 import { serveCommand } from './serve-command';
 import { parseTopArgs, topCommand } from './top-command';
+import { doctorCommand } from './doctor-command';
+import { installHelperCommand } from './install-helper-command';
 
 const USAGE = `usage: vethscope <command> [options]
 
@@ -17,6 +19,9 @@ commands:
                            browser mode: prints a single-use link (Enter: another) and serves the app until Ctrl+C
   top [--interval S] [--samples N] [--json]
                            containers by traffic rate, refreshed every interval (q quits)
+  doctor [--json]          how the helper will start, engines, tools, captures folder: problems and their fixes
+  install-helper [--group NAME] [--remove]
+                           as root: install the privileged helper (see: vethscope install-helper --help)
   help                     this text
 `;
 
@@ -24,11 +29,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const [command, ...rest] = argv;
   // serve owns its backend (it passes options and outlives this function's try/finally).
   if (command === 'serve') return serveCommand(rest, io);
+  // A root operation on the system's files: no backend, no Docker.
+  if (command === 'install-helper') return installHelperCommand(rest, io);
   let backend;
   try {
     // top samples at its own interval: the backend is built with it.
     const top = command === 'top' ? parseTopArgs(rest) : null;
-    backend = createBackend(top ? { ratesIntervalSec: top.interval } : {});
+    // A terminal can answer a password prompt (a checkout's helper is started only through one).
+    const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+    backend = createBackend({ ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } });
     switch (command) {
       case 'top':
         return await topCommand(top!, io, backend);
@@ -42,6 +51,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         await vethCommand(backend, positionals[0], io);
         return 0;
       }
+      case 'doctor':
+        return await doctorCommand(backend, rest, io);
       case 'capture': {
         if (rest.includes('--help') || rest.includes('-h')) {
           io.out(CAPTURE_USAGE);

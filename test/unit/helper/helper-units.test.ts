@@ -33,10 +33,12 @@ describe('resolveInvoker', () => {
 
 describe('elevation', () => {
   const base = { uid: 1000, gid: 1000, env: {}, interactive: false, nodePath: '/usr/bin/node', helperPath: '/opt/v/dist/helper.cjs', findTool: (n: string) => `/usr/bin/${n}` };
+  // Unprivileged, only the installed root-owned helper runs through sudo -n or pkexec (test/unit/install/elevation.test.ts has the rest).
   it('plans argv arrays with absolute paths', () => {
-    expect(planLaunch({ ...base, elevation: 'auto' }).argv).toEqual(['/usr/bin/sudo', '-n', '--', '/usr/bin/node', '/opt/v/dist/helper.cjs']);
-    expect(planLaunch({ ...base, elevation: 'auto', env: { DISPLAY: ':0' } }).argv).toEqual(['/usr/bin/pkexec', '/usr/bin/node', '/opt/v/dist/helper.cjs']);
-    expect(planLaunch({ ...base, elevation: 'auto', uid: 0 }).argv.slice(0, 4)).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', '--']);
+    const installed = { path: '/usr/lib/vethscope/vethscope-helper', installedBy: 'install-helper' as const, version: '1', interpreter: '/usr/bin/node', group: null, problems: [], notes: [] };
+    expect(planLaunch({ ...base, elevation: 'auto', installed }).argv).toEqual(['/usr/bin/sudo', '-n', '--', '/usr/lib/vethscope/vethscope-helper']);
+    expect(planLaunch({ ...base, elevation: 'auto', installed, env: { DISPLAY: ':0' } }).argv).toEqual(['/usr/bin/pkexec', '/usr/lib/vethscope/vethscope-helper']);
+    expect(planLaunch({ ...base, elevation: 'auto', uid: 0, exists: () => true }).argv.slice(0, 4)).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', '--']);
   });
   it('tells refusal from unavailability', () => {
     expect(classifyLaunchFailure('sudo', 1, 'sudo: a password is required\n').code).toBe('HELPER_REFUSED');

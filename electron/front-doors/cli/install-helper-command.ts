@@ -1,0 +1,69 @@
+// `vethscope install-helper [--group NAME] [--remove]`: a root operation of the CLI
+// (no backend, no Docker). The logic is electron/install/installer.ts.
+import { parseArgs } from 'node:util';
+import { CodedError } from '../../../shared/result';
+import { findGroup } from '../../install/groups';
+import { installHelper, removeHelper, type Step } from '../../install/installer';
+import { HELPER_PATH, SUGGESTED_GROUP } from '../../install/layout';
+import { distPath, vethscopeVersion } from '../../util/package-root';
+import type { CliIo } from './io';
+
+export const INSTALL_HELPER_USAGE = `usage: vethscope install-helper [--group NAME] [--remove]
+
+As root: install the privileged capture helper at ${HELPER_PATH} (root-owned, with a
+root-owned node), and the polkit action that names exactly that program.
+  --group NAME   also let members of NAME start it without a password (a sudoers drop-in and a
+                 polkit rule; the group is created when missing). Being in NAME means: may capture
+                 any traffic on this host, like Wireshark's "${SUGGESTED_GROUP}" group.
+  --remove       remove everything install-helper installed (its manifest lists it)
+Example: sudo npx vethscope install-helper --group ${SUGGESTED_GROUP}`;
+
+const EXIT_NOT_ROOT = 77; // EX_NOPERM
+
+function line(s: Step): string {
+  return `${s.done.padEnd(9)} ${s.path}${s.note ? `  (${s.note})` : ''}`;
+}
+
+export async function installHelperCommand(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { group: { type: 'string' }, remove: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    io.err(`vethscope install-helper: ${(e as Error).message}\n${INSTALL_HELPER_USAGE}`);
+    return 64;
+  }
+  if (values.help) {
+    io.out(INSTALL_HELPER_USAGE);
+    return 0;
+  }
+  if (values.remove && values.group !== undefined) {
+    io.err(`vethscope install-helper: --remove takes no --group (it removes whatever was installed)\n${INSTALL_HELPER_USAGE}`);
+    return 64;
+  }
+  try {
+    if (values.remove) {
+      for (const s of await removeHelper()) io.out(line(s));
+      return 0;
+    }
+    const group = values.group ?? null;
+    const { steps } = await installHelper({ group, bundlePath: distPath('helper.cjs'), version: vethscopeVersion() });
+    for (const s of steps) io.out(line(s));
+    io.out('');
+    if (group) {
+      io.out(`Members of "${group}" may now start the helper without a password (sudo -n and pkexec): they may capture any traffic on this host.`);
+      const who = env.SUDO_USER;
+      const g = findGroup(group);
+      if (who && who !== 'root' && g && !g.members.includes(who)) io.out(`You (${who}) are not in it yet: sudo adduser ${who} ${group}   (then log in again)`);
+      else io.out(`Add someone: sudo adduser NAME ${group}   (they log in again before it counts)`);
+    } else {
+      io.out('Starting the helper asks for an administrator\'s password (pkexec on a desktop, sudo in a terminal).');
+      io.out(`To let a group start it without one: sudo npx vethscope install-helper --group ${SUGGESTED_GROUP}`);
+    }
+    io.out('Check with: vethscope doctor');
+    return 0;
+  } catch (e) {
+    const err = e instanceof CodedError ? e : new CodedError('INTERNAL', (e as Error).message ?? String(e));
+    io.err(`vethscope install-helper: ${err.message}`);
+    return err.code === 'PERMISSION_DENIED' && /run it as root/.test(err.message) ? EXIT_NOT_ROOT : 1;
+  }
+}
