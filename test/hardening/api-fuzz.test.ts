@@ -55,6 +55,7 @@ const FUZZ_CASES: { [M in ApiMethodName]: (h: Hostile) => unknown } = {
   listCaptures: unknownKey,
   getRates: unknownKey,
   getRatesStatus: unknownKey,
+  getDiagnostics: unknownKey,
   findContainer: (h) => ({ query: h.r.pick([h.meta(), `vsx-nonexistent${h.meta()}`, '', 'x'.repeat(257), '__proto__', 'constructor', 'toString', 1, null]) }),
   validateFilter: (h) => ({ filter: `tcp ${h.meta()}` }),
   startCapture: (h) => ({ targets: [h.target()], filter: h.r.chance(0.5) ? h.meta() : undefined, output: h.r.pick([{ path: h.evilPath() }, { dir: h.evilPath() }, undefined]), follow: h.r.chance(0.5), format: h.r.pick(['pcapng', 'pcap', 'txt', '__proto__']) }),
