@@ -34,6 +34,8 @@ export interface CaptureServiceDeps {
   summarize: Summarize;
   capturesDir: string;
   env?: NodeJS.ProcessEnv;
+  /** How a filter is checked before anything starts (default: `tcpdump -d` here, unprivileged). */
+  checkFilter?: (filter: string) => Promise<void>;
 }
 
 interface Live {
@@ -65,7 +67,7 @@ export class CaptureService {
     });
 
     backend.handle('validateFilter', async ({ filter }) => {
-      await checkFilter(filter);
+      await this.checkFilter(filter);
       return { valid: true as const };
     });
     backend.handle('startCapture', (req) => this.start(req));
@@ -100,6 +102,10 @@ export class CaptureService {
     backend.onClose(() => this.stopAll());
   }
 
+  private checkFilter(filter: string): Promise<void> {
+    return (this.deps.checkFilter ?? checkFilter)(filter);
+  }
+
   /** A capture's file, for browser mode's download route: only files the library or this session vouches for. */
   async fileOf(id: string): Promise<string | null> {
     return (await this.find(id).catch(() => null))?.files[0] ?? null;
@@ -124,7 +130,7 @@ export class CaptureService {
     const req = CaptureRequest.parse(input);
     const filter = req.filter?.trim() ?? '';
     // Everything that can be refused is refused before any tcpdump runs.
-    await checkFilter(filter);
+    await this.checkFilter(filter);
     const resolved = await this.resolveFresh(req.targets, filter);
     checkFormatFits(req.format, resolved.length, req.follow);
     const out = await chooseOutput(req.output, baseNameFor(resolved), req.format, this.deps.capturesDir);

@@ -1,10 +1,10 @@
 // CaptureService against a fake helper and a literal topology: the decisions the
 // service makes itself (follow, target-gone, helper death, saved files).
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaptureInfo } from '../../../shared/capture';
 import type { Container, NetInterface, Topology } from '../../../shared/topology';
 import { CodedError } from '../../../shared/result';
@@ -23,28 +23,68 @@ function topoWith(veth: string | null, state = 'running'): Topology {
   };
 }
 
+/**
+ * A helper whose "tcpdumps" are this process writing pcap into the outputs it is handed
+ * (FIFOs the writer opened, or the file itself for classic pcap): the service and its
+ * writers run for real, only root's part is played.
+ */
 class FakeHelper {
   readonly events = new EventEmitter();
   readonly exits = new EventEmitter();
   calls: Array<{ op: string; params: any }> = [];
-  badFilter = false;
-  async request(op: string, params: any): Promise<unknown> {
+  private outputs = new Map<string, Array<{ fd: number; index: number; captured: number }>>();
+
+  async request(op: string, params: any): Promise<any> {
     this.calls.push({ op, params });
-    if (op === 'validateFilter' && this.badFilter) throw new CodedError('BAD_FILTER', 'syntax error');
-    if (op === 'startCapture') return { captureId: params.captureId, files: [params.path], linkTypes: [1] };
-    if (op === 'attachInterface') return { index: 1, linkType: 1 };
+    if (op === 'startCapture') {
+      const ifaces = params.ifaces.map((s: { output: string }, index: number) => this.open(params.captureId, s.output, index));
+      return { captureId: params.captureId, ifaces };
+    }
+    if (op === 'attachInterface') return this.open(params.captureId, params.iface.output, (this.outputs.get(params.captureId)?.length ?? 0));
     if (op === 'stopCapture') {
-      setTimeout(() => this.emit('captureEnded', { captureId: params.captureId, reason: 'user', error: null, packets: 3, bytes: 300, dropped: 0, files: [] }), 5);
-      return {};
+      const outs = this.outputs.get(params.captureId) ?? [];
+      for (const o of outs) if (o.fd >= 0) closeSync(o.fd), (o.fd = -1);
+      return { captureId: params.captureId, ifaces: outs.map((o) => ({ index: o.index, captured: o.captured, receivedByFilter: o.captured, droppedByKernel: 0, ended: 'stopped', message: null })) };
     }
     return {};
   }
+
+  private open(captureId: string, output: string, index: number) {
+    const fd = openSync(output, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(fd, pcapHeader());
+    const list = this.outputs.get(captureId) ?? [];
+    list.push({ fd, index, captured: 0 });
+    this.outputs.set(captureId, list);
+    return { index, linkType: 'EN10MB (Ethernet)', bufferKiB: 65536 };
+  }
+
+  /** `n` ICMP-sized records on interface `index`, as tcpdump would write them. */
+  packets(captureId: string, index: number, n: number, tsSec = 1): void {
+    const o = this.outputs.get(captureId)!.find((x) => x.index === index)!;
+    for (let i = 0; i < n; i++) writeSync(o.fd, pcapRecord(tsSec, i, 98));
+    o.captured += n;
+  }
+
+  /** The interface vanished: tcpdump's output ends and the helper says so. */
+  gone(captureId: string, index: number): void {
+    const o = this.outputs.get(captureId)!.find((x) => x.index === index)!;
+    closeSync(o.fd);
+    o.fd = -1;
+    this.emit('captureIfaceEnded', { captureId, index, reason: 'gone', message: 'No such device', counters: { index, captured: o.captured, receivedByFilter: o.captured, droppedByKernel: 0, ended: 'gone', message: 'No such device' } });
+  }
+
+  died(): void {
+    for (const outs of this.outputs.values()) for (const o of outs) if (o.fd >= 0) closeSync(o.fd), (o.fd = -1);
+    this.exits.emit('exit');
+  }
+
   on(event: string, fn: (d: any) => void) {
     this.events.on(event, fn);
     return () => this.events.off(event, fn);
   }
   onExitEvent(fn: () => void) {
     this.exits.on('exit', fn);
+    return () => this.exits.off('exit', fn);
   }
   emit(event: string, data: unknown) {
     this.events.emit(event, data);
@@ -52,6 +92,26 @@ class FakeHelper {
   status() {
     return { available: true, mode: 'root' as const };
   }
+  async start() {}
+}
+
+function pcapHeader(): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(262144, 16);
+  b.writeUInt32LE(1, 20);
+  return b;
+}
+
+function pcapRecord(tsSec: number, tsUsec: number, len: number): Buffer {
+  const b = Buffer.alloc(16 + len);
+  b.writeUInt32LE(tsSec, 0);
+  b.writeUInt32LE(tsUsec, 4);
+  b.writeUInt32LE(len, 8);
+  b.writeUInt32LE(len, 12);
+  return b;
 }
 
 describe('CaptureService', () => {
@@ -60,17 +120,26 @@ describe('CaptureService', () => {
   let helper: FakeHelper;
   let backend: Backend;
   let events: CaptureInfo[];
+  let filtersChecked: string[];
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'vsc-unit-'));
     topo = topoWith('vethA');
     helper = new FakeHelper();
     backend = new Backend();
     const topology = { discover: async () => topo, latest: () => null, docker: { ping: async () => 'OK' } } as unknown as TopologyService;
-    new CaptureService({ topology, helper: helper as never, summarize: () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: '' }), capturesDir: dir, env: { PATH: '' } }).register(backend);
+    const checkFilter = async (f: string) => {
+      filtersChecked.push(f);
+      if (f.includes('port port')) throw new CodedError('BAD_FILTER', 'syntax error');
+    };
+    filtersChecked = [];
+    new CaptureService({ topology, helper: helper as never, summarize: () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: '' }), capturesDir: dir, env: { PATH: '' }, checkFilter }).register(backend);
     events = [];
     backend.on('capture', (i) => events.push(i));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const start = async (extra: object = {}) => {
     const r = await backend.call('startCapture', { targets: [{ type: 'container', container: 'web' }], ...extra });
@@ -79,68 +148,83 @@ describe('CaptureService', () => {
   };
 
   it('validates the filter first: BAD_FILTER and no startCapture', async () => {
-    helper.badFilter = true;
     const r = await backend.call('startCapture', { targets: [{ type: 'container', container: 'web' }], filter: 'port port' });
     expect(!r.ok && r.error).toMatchObject({ code: 'BAD_FILTER' });
-    expect(helper.calls.map((c) => c.op)).toEqual(['validateFilter']);
+    expect(filtersChecked).toEqual(['port port']);
+    expect(helper.calls).toEqual([]);
   });
 
   it('starts with labels and a section comment, stops once, writes the sidecar', async () => {
     const info = await start({ filter: 'icmp' });
     const sc = helper.calls.find((c) => c.op === 'startCapture')!.params;
-    expect(sc.ifaces).toEqual([{ netns: null, iface: 'vethA', label: 'web/eth0 (vethA)', comment: expect.stringContaining('c0ffee00') }]);
-    expect(sc.sectionComment).toMatch(/targets: web\/eth0 \(vethA\)\nfilter: icmp/);
+    expect(sc.ifaces).toEqual([{ netns: null, iface: 'vethA', output: expect.stringMatching(/\.pcap$/) }]);
+    expect(sc).toMatchObject({ filter: 'icmp', snaplen: 262144 });
+    expect(info.interfaces.map((i) => i.label)).toEqual(['web/eth0 (vethA)']);
     expect(info.files[0]).toMatch(new RegExp(`^${dir}/web_.*\\.pcapng$`));
-    writeFileSync(info.files[0]!, 'x');
+    helper.packets(info.id, 0, 3);
+    await vi.waitFor(async () => expect((await backend.call('getPackets', { id: info.id })).ok && (await backend.call('getPackets', { id: info.id }) as any).result.length).toBe(3), { timeout: 3000 });
     const stopped = await backend.call('stopCapture', { id: info.id });
     expect(stopped.ok && stopped.result).toMatchObject({ state: 'stopped', reason: 'user', packets: 3 });
     const again = await backend.call('stopCapture', { id: info.id });
     expect(!again.ok && again.error.code).toBe('ALREADY_STOPPED');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(JSON.parse(readFileSync(`${info.files[0]}.json`, 'utf8'))).toMatchObject({ packets: 3, targets: [{ container: 'web' }] });
+    await vi.waitFor(() => expect(existsSync(`${info.files[0]}.json`)).toBe(true));
+    const side = JSON.parse(readFileSync(`${info.files[0]}.json`, 'utf8'));
+    expect(side).toMatchObject({ packets: 3, targets: [{ container: 'web' }] });
+    expect(side.files).toEqual([info.files[0]!.split('/').pop()]); // names only, never paths
+    expect(readFileSync(info.files[0]!).subarray(0, 4).readUInt32LE(0)).toBe(0x0a0d0d0a);
     expect(events.at(-1)!.state).toBe('stopped');
   });
 
-  it('stops the capture itself with target-gone when every interface is gone and the helper stays quiet', async () => {
+  it('ends the capture itself with target-gone when every interface is gone', async () => {
     const info = await start();
-    helper.emit('captureIfaceEnded', { captureId: info.id, iface: 0, reason: 'gone', message: 'No such device' });
-    await new Promise((r) => setTimeout(r, 1700));
-    expect(helper.calls.some((c) => c.op === 'stopCapture')).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
-    const list = await backend.call('listCaptures', {});
-    expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'stopped', reason: 'target-gone' });
+    helper.gone(info.id, 0);
+    await vi.waitFor(() => expect(helper.calls.some((c) => c.op === 'stopCapture')).toBe(true), { timeout: 3000 });
+    await vi.waitFor(async () => {
+      const list = await backend.call('listCaptures', {});
+      expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'stopped', reason: 'target-gone' });
+    });
   });
 
-  it('follows a restart: waits for the new veth, attaches it under the same label, records the gap', async () => {
+  it('follows a restart: waits for the new veth, attaches it and labels it after the veth it captures, records the gap', async () => {
     const info = await start({ follow: true });
     topo = topoWith(null, 'exited');
-    helper.emit('captureIfaceEnded', { captureId: info.id, iface: 0, reason: 'gone', message: 'gone' });
-    await new Promise((r) => setTimeout(r, 600));
+    helper.gone(info.id, 0);
+    await new Promise((r) => setTimeout(r, 600)); // the follower polls: nothing to attach while it is down
     expect(helper.calls.some((c) => c.op === 'attachInterface')).toBe(false);
     topo = topoWith('vethB');
-    await new Promise((r) => setTimeout(r, 600));
+    await vi.waitFor(() => expect(helper.calls.some((c) => c.op === 'attachInterface')).toBe(true), { timeout: 3000 });
     const attach = helper.calls.find((c) => c.op === 'attachInterface')!.params;
-    expect(attach.iface).toMatchObject({ netns: null, iface: 'vethB', label: 'web/eth0 (vethA)' });
-    const list = await backend.call('listCaptures', {});
-    const now = list.ok ? list.result[0]! : null;
-    expect(now?.interfaces.map((i) => [i.label, i.at.name])).toEqual([['web/eth0 (vethA)', 'vethA'], ['web/eth0 (vethA)', 'vethB']]);
-    expect(now?.gaps).toHaveLength(1);
-    expect(now?.gaps[0]!.to).not.toBeNull();
-    await backend.call('stopCapture', { id: info.id });
+    expect(attach.iface).toMatchObject({ netns: null, iface: 'vethB', output: expect.stringMatching(/\.pcap$/) });
+    await vi.waitFor(async () => {
+      const list = await backend.call('listCaptures', {});
+      const now = list.ok ? list.result[0]! : null;
+      expect(now?.interfaces.map((i) => [i.label, i.at.name])).toEqual([['web/eth0 (vethA)', 'vethA'], ['web/eth0 (vethB)', 'vethB']]);
+      expect(now?.gaps).toHaveLength(1);
+      expect(now?.gaps[0]!.to).not.toBeNull();
+    });
+    const stopped = await backend.call('stopCapture', { id: info.id });
+    expect(stopped.ok && stopped.result.reason).toBe('user');
   });
 
-  it('turns a helper death into helper-died for running captures', async () => {
+  it('turns a helper death into helper-died for running captures; the file is closed readable', async () => {
     const info = await start();
-    helper.exits.emit('exit');
-    const list = await backend.call('listCaptures', {});
-    expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'failed', reason: 'helper-died', error: { code: 'HELPER_DIED' } });
+    helper.packets(info.id, 0, 2);
+    await new Promise((r) => setTimeout(r, 100));
+    helper.died(); // its tcpdumps die with it (parent-death signal): their outputs end
+    await vi.waitFor(async () => {
+      const list = await backend.call('listCaptures', {});
+      expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'failed', reason: 'helper-died', error: { code: 'HELPER_DIED' } });
+    });
+    expect(readFileSync(info.files[0]!).readUInt32LE(0)).toBe(0x0a0d0d0a);
   });
 
-  it('numbers live packets from samples; unknown ids are NOT_FOUND', async () => {
+  it('numbers live packets from what the writer sampled; unknown ids are NOT_FOUND', async () => {
     const info = await start();
-    helper.emit('captureSamples', { captureId: info.id, samples: [{ iface: 0, tsSec: 1, tsUsec: 0, origLen: 98, linkType: 1, data: 'AAAA' }] });
-    const p = await backend.call('getPackets', { id: info.id });
-    expect(p.ok && p.result).toEqual([{ no: 1, time: 1, iface: 'web/eth0 (vethA)', length: 98, src: 'a', dst: 'b', protocol: 'ICMP', info: '' }]);
+    helper.packets(info.id, 0, 1);
+    await vi.waitFor(async () => {
+      const p = await backend.call('getPackets', { id: info.id });
+      expect(p.ok && p.result).toEqual([{ no: 1, time: 1, iface: 'web/eth0 (vethA)', length: 98, src: 'a', dst: 'b', protocol: 'ICMP', info: '' }]);
+    });
     const nf = await backend.call('getPackets', { id: 'nope' });
     expect(!nf.ok && nf.error.code).toBe('NOT_FOUND');
     await backend.call('stopCapture', { id: info.id });
@@ -155,7 +239,8 @@ describe('CaptureService', () => {
     const copy = join(dir, 'copy.pcapng');
     expect(await backend.call('saveCaptureAs', { id: old!.id, path: copy })).toEqual({ ok: true, result: { path: copy } });
     const twice = await backend.call('saveCaptureAs', { id: old!.id, path: copy });
-    expect(!twice.ok && twice.error.code).toBe('PERMISSION_DENIED');
+    expect(!twice.ok && twice.error.code).toBe('INVALID_INPUT');
+    expect(!twice.ok && twice.error.message).toMatch(/already exists/);
     const opened = await backend.call('openCapture', { id: old!.id, with: 'wireshark' });
     expect(opened).toEqual({ ok: true, result: { launched: false } }); // PATH is empty here
     const del = await backend.call('deleteCapture', { id: old!.id });

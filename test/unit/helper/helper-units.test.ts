@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyLaunchFailure, planLaunch } from '../../../electron/backend/helper-client/elevation';
 import { resolveInvoker } from '../../../electron/root-helper/identity';
 import { LineSplitter } from '../../../electron/formats/line-splitter';
-import { Merger } from '../../../electron/root-helper/capture/merger';
+import { Merger } from '../../../electron/backend/capture/writer/merger';
 
 describe('LineSplitter', () => {
   it('splits across chunks and drops an over-long line without keeping it', () => {
