@@ -1,11 +1,10 @@
-// Build if needed, start the private dockerd (idempotent), start two servers:
-// the real one, and one whose DOCKER_HOST points at a missing socket (Docker-unreachable state).
+// Build what is stale and start the private dockerd (idempotent). The `vethscope serve`
+// processes are worker fixtures (fixtures.ts): a test presses Enter on their terminal for a
+// link of its own, which a process started here could not offer the workers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DOCKER_HOST, SKIP_REASON, isRoot } from '../support/env';
-import { startServe } from './servers';
+import { SKIP_REASON, isRoot } from '../support/env';
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -22,21 +21,11 @@ export default async function globalSetup() {
     process.env.VSU_E2E_SKIP = SKIP_REASON;
     return;
   }
-  const index = 'dist/renderer/index.html';
-  const stale = !existsSync(index) || !existsSync('dist/cli.cjs') || newestMtime('renderer') > statSync(index).mtimeMs;
-  if (stale) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  // Each bundle is rebuilt when its sources are newer (VSU_E2E_NO_BUILD=1: test the bundles as they are).
+  const stale = (out: string, dirs: string[]) => !existsSync(out) || Math.max(...dirs.map(newestMtime)) > statSync(out).mtimeMs;
+  if (!process.env.VSU_E2E_NO_BUILD) {
+    if (stale('dist/renderer/index.html', ['renderer', 'shared'])) execFileSync('npm', ['run', 'build:renderer'], { stdio: 'inherit' });
+    if (stale('dist/cli.cjs', ['electron', 'shared'])) execFileSync('npm', ['run', 'build:node'], { stdio: 'inherit' });
+  }
   execFileSync('bash', ['test/support/daemon.sh', 'start'], { stdio: 'inherit' });
-
-  const capturesDir = mkdtempSync(path.join(os.tmpdir(), 'vsu-e2e-captures-'));
-  const real = await startServe({ ...process.env, DOCKER_HOST }, capturesDir);
-  const down = await startServe({ ...process.env, DOCKER_HOST: 'unix:///tmp/vsu-e2e-no-such-docker.sock' }, capturesDir);
-  process.env.VSU_URL = real.url;
-  process.env.VSU_BASE = real.base;
-  process.env.VSU_TOKEN = real.token;
-  process.env.VSU_DOWN_URL = down.url;
-  process.env.VSU_CAPTURES_DIR = capturesDir;
-  return async () => {
-    for (const s of [real, down]) s.child.kill('SIGTERM');
-    rmSync(capturesDir, { recursive: true, force: true });
-  };
 }

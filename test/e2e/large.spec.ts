@@ -62,7 +62,7 @@ test('a pushed topology event puts a new container on the map without a poll', a
   const added = current.containers.at(-1)!.name;
   const t0 = Date.now();
   fake.push('topology', current);
-  await expect(containerNode(page, added)).toBeAttached({ timeout: 1000 });
+  await expect(containerNode(page, added)).toBeAttached(); // the latency is logged, not asserted
   console.log(`[e2e] pushed container on the map after ${Date.now() - t0} ms`);
   expect(topologyCalls).toBe(polls);
 });

@@ -1,8 +1,9 @@
 // The real thing: `vethscope serve` over the private dockerd, three containers of
 // our own, a capture of one of them checked with tshark.
-import { test, expect } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
+import type { Locator } from '@playwright/test';
 import { docker, removeSuiteContainers, runContainer } from '../support/env';
+import { test, expect } from './fixtures';
 import { containerNode, shot, skipUnlessReady } from './helpers';
 
 const SUITE = 'e2e-ui';
@@ -20,11 +21,24 @@ test.afterAll(() => {
   if (!process.env.VSU_E2E_SKIP) removeSuiteContainers(SUITE);
 });
 
-test('three containers appear in the graph (light and dark)', async ({ page }) => {
+/** Until the map stops moving (the search centres it with a 300 ms animation): two samples 400 ms apart agree. */
+async function untilStill(node: Locator) {
+  let last = '';
+  await expect
+    .poll(async () => {
+      const box = JSON.stringify(await node.boundingBox());
+      const still = box === last;
+      last = box;
+      return still;
+    }, { intervals: [400] })
+    .toBe(true);
+}
+
+test('three containers appear in the graph (light and dark)', async ({ page, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_URL!);
+  await page.goto(await served.newLink());
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-a');
-  // First discovery on a loaded 2-CPU box can take a while; later updates are the 2 s test below.
+  // First discovery on a loaded 2-CPU box can take a while; later updates are pushed (the live test below).
   for (const n of ['a', 'b', 'c']) await expect(containerNode(page, `vsu-e2e-${n}`)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('group', { name: 'Compose project vsu-e2e' })).toBeAttached();
   await shot(page, 'graph-light');
@@ -33,9 +47,9 @@ test('three containers appear in the graph (light and dark)', async ({ page }) =
   await shot(page, 'graph-dark');
 });
 
-test('capture one container: only its packets end up in the file', async ({ page }) => {
+test('capture one container: only its packets end up in the file', async ({ page, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_URL!);
+  await page.goto(await served.newLink());
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-a');
   await containerNode(page, 'vsu-e2e-a').click();
   const panel = page.getByRole('complementary', { name: 'Selection details' });
@@ -83,35 +97,36 @@ test('capture one container: only its packets end up in the file', async ({ page
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
 
-test('a container started elsewhere appears within 2 s, and goes when removed', async ({ page }) => {
+test('a container started elsewhere appears on the map, and goes when removed (latency logged)', async ({ page, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_URL!);
+  await page.goto(await served.newLink());
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-live');
   await expect(containerNode(page, 'vsu-e2e-a')).toBeAttached();
   // Pushed by the backend's TopologyWatcher (the renderer polls only every 10 s while
   // its WebSocket is up). Timed from before `docker run` (which returns only once the
-  // container started) and from its return.
+  // container started) and from its return. The latency is printed, not asserted (no timing
+  // thresholds in tests: bench numbers belong in logs).
   const tStart = Date.now();
   runContainer(SUITE, 'vsu-e2e-live', PROJECT);
   const t0 = Date.now();
-  await expect(containerNode(page, 'vsu-e2e-live')).toBeVisible({ timeout: 2000 });
+  await expect(containerNode(page, 'vsu-e2e-live')).toBeVisible();
   const t1 = Date.now();
   console.log(`[e2e] new container on the map ${t1 - tStart} ms after \`docker run\` began (${t1 - t0} ms after it returned; docker run took ${t0 - tStart} ms)`);
   await shot(page, 'live-added');
   const tRm = Date.now();
   docker('rm', '-f', 'vsu-e2e-live');
-  await expect(containerNode(page, 'vsu-e2e-live')).toHaveCount(0, { timeout: 4000 });
+  await expect(containerNode(page, 'vsu-e2e-live')).toHaveCount(0);
   console.log(`[e2e] removed container gone from the map ${Date.now() - tRm} ms after \`docker rm -f\` began`);
 });
 
-test('a busy container: edge thickness and sparkline follow its rate', async ({ page }) => {
+test('a busy container: edge thickness and sparkline follow its rate', async ({ page, served }) => {
   skipUnlessReady();
   const ipB = ipOf('vsu-e2e-b');
   // Bounded load: 60 packets of 1400 bytes over ~6 s, only between our containers.
   const load = spawnSync('true');
   void load;
   const child = require('node:child_process').spawn('docker', ['exec', 'vsu-e2e-a', 'ping', '-c', '60', '-i', '0.1', '-s', '1400', ipB], { env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///tmp/vethscope-test/docker.sock' }, stdio: 'ignore' });
-  await page.goto(process.env.VSU_URL!);
+  await page.goto(await served.newLink());
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-a');
   const node = containerNode(page, 'vsu-e2e-a');
   await expect(node.getByTestId('sparkline').locator('polyline')).toBeAttached({ timeout: 8000 });
@@ -126,9 +141,9 @@ test('a busy container: edge thickness and sparkline follow its rate', async ({ 
   child.kill();
 });
 
-test('keyboard: Tab to a node, Enter opens the panel, Escape closes it', async ({ page }) => {
+test('keyboard: Tab to a node, Enter opens the panel, Escape closes it', async ({ page, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_URL!);
+  await page.goto(await served.newLink());
   await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-b');
   const node = containerNode(page, 'vsu-e2e-b');
   await node.focus();
@@ -140,30 +155,59 @@ test('keyboard: Tab to a node, Enter opens the panel, Escape closes it', async (
   await expect(panel).toHaveCount(0);
 });
 
-test('Shift-click selects several containers for one merged capture', async ({ page }) => {
+test('Shift-click selects several containers for one merged capture', async ({ page, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_URL!);
-  await page.getByRole('searchbox', { name: 'Find container' }).fill('vsu-e2e-a');
+  await page.goto(await served.newLink());
+  const search = page.getByRole('searchbox', { name: 'Find container' });
+  await search.fill('vsu-e2e-a');
   const panel = page.getByRole('complementary', { name: 'Selection details' });
-  await containerNode(page, 'vsu-e2e-a').click();
-  // The first selection must have landed (the search may still be centring the map) before adding to it.
+  // The first selection by the search's Enter: no click can land on a node the centring is moving.
+  await expect(containerNode(page, 'vsu-e2e-a')).toBeVisible();
+  await search.press('Enter');
   await expect(panel.getByRole('heading', { name: 'vsu-e2e-a' })).toBeVisible();
-  await containerNode(page, 'vsu-e2e-b').click({ modifiers: ['Shift'] });
+  // Then Shift-click the second once the map has stopped moving.
+  const b = containerNode(page, 'vsu-e2e-b');
+  await untilStill(b);
+  await b.click({ modifiers: ['Shift'] });
   await expect(panel.getByRole('heading', { name: '2 selected' })).toBeVisible();
   await expect(panel.getByRole('button', { name: /Start capture \(2 targets, one file\)/ })).toBeVisible();
   await shot(page, 'multi-select');
 });
 
-test('no token: the server answers 401', async ({ page }) => {
+test('without a link: the page says how to get one, and the API refuses', async ({ page, served }) => {
   skipUnlessReady();
-  const res = await page.goto(process.env.VSU_BASE! + '/');
-  expect(res?.status()).toBe(401);
-  await shot(page, 'no-token-401');
+  const res = await page.goto(served.base + '/');
+  expect(res?.status()).toBe(200); // the page holds no secret
+  await expect(page.getByRole('heading', { name: 'Open the link that vethscope serve printed' })).toBeVisible();
+  const api = await page.evaluate<number>(`fetch('/api/call/getStatus', { method: 'POST', body: '{}' }).then((r) => r.status)`);
+  expect(api).toBe(401);
+  await shot(page, 'no-link');
 });
 
-test('Docker unreachable: a banner with the reason and a Retry', async ({ page }) => {
+test('a used link says so; Enter on the terminal of vethscope serve prints a fresh one that works', async ({ page, browser, served }) => {
   skipUnlessReady();
-  await page.goto(process.env.VSU_DOWN_URL!);
+  const link = await served.newLink();
+  await page.goto(link);
+  await expect(page.getByRole('searchbox', { name: 'Find container' })).toBeVisible();
+  await expect(page.getByText(/namespaces · discovered in/)).toBeVisible({ timeout: 30_000 });
+  const other = await browser.newContext();
+  try {
+    const replay = await other.newPage();
+    await replay.goto(link);
+    await expect(replay.getByRole('heading', { name: 'This link was already used' })).toBeVisible();
+    const fresh = await served.newLink(); // presses Enter on serve's terminal
+    expect(fresh).not.toBe(link);
+    // Pasted into the same tab: only the fragment changes, and the page loads the new link.
+    await replay.goto(fresh);
+    await expect(replay.getByText(/namespaces · discovered in/)).toBeVisible({ timeout: 30_000 });
+  } finally {
+    await other.close();
+  }
+});
+
+test('Docker unreachable: a banner with the reason and a Retry', async ({ page, servedDockerDown }) => {
+  skipUnlessReady();
+  await page.goto(await servedDockerDown.newLink());
   const banner = page.getByTestId('docker-unreachable');
   await expect(banner).toBeVisible({ timeout: 15_000 });
   await expect(banner.getByRole('button', { name: 'Retry' })).toBeVisible();

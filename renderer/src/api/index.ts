@@ -1,6 +1,6 @@
 // One way to reach the backend, whichever front door we were loaded through.
 import type { VethscopeApi } from '../../../shared/api';
-import type { SessionProblem } from '../../../shared/browser-protocol';
+import { TICKET_PARAM, type SessionProblem } from '../../../shared/browser-protocol';
 import { fail, ok, type Result } from '../../../shared/result';
 import { createBrowserClient, type BrowserClient } from './browser-client';
 import { alwaysConnected, type Connection } from './connection';
@@ -27,6 +27,10 @@ function resolve(): Resolved {
   // The ticket leaves the address bar before any request is made or any other code reads it.
   const env = { location, history, storage: sessionStorageOrNull(), fetchImpl: fetch.bind(globalThis) };
   const ready = establishSession(env, takeTicket(env));
+  // A new link pasted into this tab changes only the fragment (no page load): load it properly.
+  window.addEventListener('hashchange', () => {
+    if (new URLSearchParams(location.hash.slice(1)).has(TICKET_PARAM)) location.reload();
+  });
   const client = createBrowserClient({ baseUrl: location.origin, session: ready.then((r) => (r.ok ? r.session : '')) });
   cached = { mode: 'browser', api: client, connection: { connected: client.connected, onChange: client.onConnectionChange }, ready };
   return cached;
