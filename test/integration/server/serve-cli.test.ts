@@ -44,19 +44,24 @@ afterAll(() => {
 });
 
 describe('vethscope serve (built CLI)', () => {
-  it('prints a tokened URL, answers calls, and exits cleanly on SIGTERM', async () => {
+  it('prints a single-use link, answers calls for the session it buys, and exits cleanly on SIGTERM', async () => {
     const s = serve(['--port', '0']);
     const t0 = Date.now();
     const url = new URL(await s.firstUrl);
-    console.log(`serve printed ${url.origin}/?token=<${url.searchParams.get('token')!.length} chars> after ${Date.now() - t0} ms`);
+    const ticket = new URLSearchParams(url.hash.slice(1)).get('ticket')!;
+    console.log(`serve printed ${url.origin}/#ticket=<${ticket.length} chars> after ${Date.now() - t0} ms`);
     expect(url.hostname).toBe('127.0.0.1');
     expect(Number(url.port)).toBeGreaterThan(0);
-    const token = url.searchParams.get('token')!;
-    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(ticket, 'base64url')).toHaveLength(32);
 
     const refused = await fetch(`${url.origin}/api/call/getTopology`, { method: 'POST', body: '{}' });
     expect(refused.status).toBe(401);
-    const res = await fetch(`${url.origin}/api/call/getTopology`, { method: 'POST', body: '{}', headers: { 'x-vethscope-token': token } });
+    const exchange = () => fetch(`${url.origin}/api/session`, { method: 'POST', body: JSON.stringify({ ticket }) });
+    const granted = await exchange();
+    expect(granted.status).toBe(200);
+    const session = ((await granted.json()) as { result: { session: string } }).result.session;
+    expect((await exchange()).status).toBe(403); // the link works once
+    const res = await fetch(`${url.origin}/api/call/getTopology`, { method: 'POST', body: '{}', headers: { 'x-vethscope-session': session } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; result?: { containers: unknown[]; docker: { available: boolean } } };
     expect(body.ok).toBe(true);
@@ -80,7 +85,7 @@ describe('vethscope serve (built CLI)', () => {
   it('npm start falls back to browser mode here, says why, and stops on SIGTERM', async () => {
     const s = serve([], ['scripts/start.mjs']);
     const url = new URL(await s.firstUrl);
-    expect(url.searchParams.get('token')).toHaveLength(43);
+    expect(new URLSearchParams(url.hash.slice(1)).get('ticket')).toHaveLength(43);
     const why = /not opening the desktop window: (.*)/.exec(s.stderr())?.[1];
     console.log(`npm start: ${why}`);
     expect(why).toBeTruthy();
