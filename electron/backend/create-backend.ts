@@ -61,7 +61,6 @@ export function createServices(opts: BackendOptions = {}): Services {
   // Registered after helper.close, so its closer (stop running captures) runs first.
   const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
   capture.register(backend);
-  backend.provideCaptureFiles((id) => capture.fileOf(id));
   // doctor: plans the same launch as this helper, without starting it.
   registerDiagnostics(backend, { env, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), helperOptions: { env: opts.env, ...opts.helperOptions }, helperRunning: () => helper.helperPid !== null, dockerPing: () => topology.docker.ping() });
   return { backend, topology, watcher, rates, helper, capture };

@@ -99,6 +99,7 @@ export class CaptureService {
       backend.emit('status', s);
       return s;
     });
+    backend.provideCaptureFiles((id) => this.fileOf(id));
     backend.onClose(() => this.stopAll());
   }
 

@@ -1,7 +1,7 @@
 // Where a capture's file goes: an explicit path, a folder, or ~/vethscope-captures.
 // Writability is checked here as the current (unprivileged) user before any
 // tcpdump starts; the helper checks again when it creates the file.
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CodedError } from '../../../shared/result';
@@ -33,6 +33,19 @@ async function checkWritableDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The captures folder holds other people's traffic: only its owner may enter it. Created
+ * 0700; one of ours that is still open to others (an older vethscope made it 0755) is
+ * closed. A folder someone else owns is left alone (and then refused by the write check).
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err) => {
+    throw new CodedError('PERMISSION_DENIED', `cannot create ${dir}: ${(err as Error).message}`);
+  });
+  const st = await stat(dir);
+  if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) await chmod(dir, st.mode & 0o700);
+}
+
 export interface OutputChoice {
   path: string;
   dir: string;
@@ -61,9 +74,7 @@ export async function chooseOutput(
   } else if (output?.dir) dir = resolve(output.dir);
   else {
     dir = resolve(capturesDir);
-    await mkdir(dir, { recursive: true, mode: 0o755 }).catch((err) => {
-      throw new CodedError('PERMISSION_DENIED', `cannot create ${dir}: ${(err as Error).message}`);
-    });
+    await ensurePrivateDir(dir);
   }
   await checkWritableDir(dir);
   if (file) return { path: file, dir };
