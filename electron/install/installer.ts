@@ -151,6 +151,7 @@ export async function installHelper(req: InstallRequest): Promise<InstallResult>
   };
 
   ensureDir(layout.libDir, dirs);
+  let completed = false;
   // Whatever happens next, the manifest says what is there, so --remove can take it away.
   try {
     if (req.group && !findGroup(req.group)) {
@@ -188,7 +189,10 @@ export async function installHelper(req: InstallRequest): Promise<InstallResult>
     // Files an earlier install wrote that this one does not (the group rule after dropping --group).
     const now = new Set(files.map((f) => f.path));
     for (const old of before.keys()) if (!now.has(old) && unlinkQuiet(old)) steps.push({ path: old, done: 'removed', note: 'not part of this install' });
+    completed = true;
   } finally {
+    // Cut short: what the earlier install wrote and this one did not replace is still there, and still ours.
+    if (!completed) for (const f of prev?.files ?? []) if (!files.some((x) => x.path === f.path) && existsSync(f.path)) files.push(f);
     await writeAtomic(layout.manifestPath, { data: manifestText(manifest()) }, 0o644);
   }
   return { steps, manifest: manifest() };
