@@ -105,6 +105,13 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     return { ok: true };
   }
 
+  /** The session header's gate; false when the refusal has been sent. */
+  function requireSession(req: IncomingMessage, res: ServerResponse): boolean {
+    const session = sessionGate(sessionFromHeader(req.headersDistinct[SESSION_HEADER]));
+    if (!session.ok) refuse(res, true, session.status, session.message, session.status === 400 ? 'INVALID_INPUT' : 'PERMISSION_DENIED');
+    return session.ok;
+  }
+
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = (req.url ?? '/').split('?')[0]!;
     const isApi = pathname.startsWith('/api/');
@@ -118,8 +125,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     // A download link is its own credential: a navigation cannot carry a header.
     if (pathname.startsWith(`${DOWNLOADS_PATH}/`)) return handleDownload(req, res, pathname.slice(DOWNLOADS_PATH.length + 1));
 
-    const session = sessionGate(sessionFromHeader(req.headersDistinct[SESSION_HEADER]));
-    if (!session.ok) return refuse(res, true, session.status, session.message, session.status === 400 ? 'INVALID_INPUT' : 'PERMISSION_DENIED');
+    if (!requireSession(req, res)) return;
     if (pathname.startsWith(CALL_PATH)) return handleCall(req, res, pathname.slice(CALL_PATH.length));
     if (pathname === DOWNLOADS_PATH) return handleDownloadGrant(req, res);
     if (pathname === EVENTS_PATH) return sendJson(res, 426, fail('INVALID_INPUT', 'this path is a WebSocket endpoint'));
@@ -129,9 +135,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   /** POST {ticket}: exchange the printed link's ticket, once. GET: is the presented session known? */
   async function handleSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET') {
-      const session = sessionGate(sessionFromHeader(req.headersDistinct[SESSION_HEADER]));
-      if (!session.ok) return refuse(res, true, session.status, session.message);
-      return sendJson(res, 200, ok({}));
+      if (requireSession(req, res)) sendJson(res, 200, ok({}));
+      return;
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'GET, POST');
