@@ -1,7 +1,10 @@
-// Shared by the hardening suites: a seeded PRNG, /proc scans, directory snapshots, tshark counts.
-import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+// Shared by the hardening suites: a seeded PRNG, /proc scans, directory snapshots, tshark counts,
+// and the real helper spoken to line by line.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+import { waitFor as pollFor } from '../support/poll';
 
 export const ROOT = resolve(__dirname, '../..');
 export const HELPER = resolve(ROOT, 'dist/helper.cjs');
@@ -164,3 +167,138 @@ export function checkCaptureFile(file: string): FileCheck {
 export const STACK_RE = /^\s+at .+(\(.+:\d+:\d+\)|:\d+:\d+)$/m;
 
 export { alive, sleep, waitFor } from '../support/poll';
+
+/** Bundle only the helper entry into dist/helper.cjs (the other bundles are their owners' to build). */
+export function buildHelperBundle(): string {
+  buildSync({ entryPoints: [resolve(ROOT, 'electron/root-helper/main.ts')], outfile: HELPER, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  return HELPER;
+}
+
+/** One helper process (`node HELPER ...args`) and every line it said, split into replies and events. */
+export class HelperProc {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly replies: Array<Record<string, any>> = [];
+  readonly events: Array<Record<string, any>> = [];
+  readonly unparsable: string[] = [];
+  stderr = '';
+  private buf = '';
+  readonly exit: Promise<{ code: number | null; signal: string | null; at: number }>;
+
+  constructor(args: string[], helper = HELPER) {
+    this.child = spawn(process.execPath, [helper, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdin.on('error', () => undefined);
+    this.child.stderr.on('data', (c) => (this.stderr = (this.stderr + c).slice(-65536)));
+    this.child.stdout.on('data', (c: Buffer) => {
+      this.buf += c.toString('utf8');
+      let i;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        try {
+          const m = JSON.parse(line);
+          (m && typeof m === 'object' && 'event' in m ? this.events : this.replies).push(m);
+        } catch {
+          this.unparsable.push(line.slice(0, 200));
+        }
+      }
+    });
+    this.exit = new Promise((r) => this.child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Write and wait for the pipe to drain (a 10 MB line must not pile up in our memory). */
+  async write(data: string | Buffer): Promise<void> {
+    if (!this.child.stdin.write(data)) await new Promise<void>((r) => this.child.stdin.once('drain', () => r()));
+  }
+
+  /** Send one request without waiting for its reply. */
+  send(id: number, op: string, params: unknown): Promise<void> {
+    return this.write(JSON.stringify({ id, op, params }) + '\n');
+  }
+
+  /** The reply to request `id`, once it came. */
+  reply(id: number, timeoutMs = 20_000): Promise<Record<string, any>> {
+    return pollFor(`reply ${id}`, () => this.replies.find((r) => r.id === id), timeoutMs, 10);
+  }
+
+  async call(id: number, op: string, params: unknown, timeoutMs = 20_000): Promise<Record<string, any>> {
+    await this.send(id, op, params);
+    return pollFor(`reply ${id} to ${op}`, () => this.replies.find((r) => r.id === id), timeoutMs, 10);
+  }
+}
+
+/** /proc/PID/status as fields ({} once it is gone). */
+export function procStatus(pid: number): Record<string, string> {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+  } catch {
+    return {};
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in clock ticks (-1 once it is gone). */
+export function cpuTicks(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return -1;
+  }
+}
+
+/** Where each open file descriptor of `pid` leads (readlink of /proc/PID/fd/N). */
+export function openFiles(pid: number): string[] {
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const fd of fds) {
+    try {
+      out.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return out;
+}
+
+export interface TcpdumpProc {
+  pid: number;
+  argv: string[];
+  /** Real uid. */
+  uid: number;
+  rssKb: number;
+  /** `tcpdump -d`: a filter compilation, not a capture. */
+  compile: boolean;
+  /** Its -B argument (KiB), or null. */
+  bufferKiB: number | null;
+  /** The soft limit on CPU seconds, from /proc/PID/limits ('unlimited' or a number). */
+  cpuLimit: string;
+}
+
+/** Every tcpdump below `pid` (any depth), as it runs now. */
+export function tcpdumpsUnder(pid: number, procs = processes()): TcpdumpProc[] {
+  const out: TcpdumpProc[] = [];
+  for (const p of descendants(pid, procs)) {
+    if (p.comm !== 'tcpdump' || !p.argv[0]?.endsWith('tcpdump')) continue;
+    const st = procStatus(p.pid);
+    if (!st.Uid) continue;
+    const b = p.argv.indexOf('-B');
+    let cpuLimit = '?';
+    try {
+      cpuLimit = /Max cpu time\s+(\S+)/.exec(readFileSync(`/proc/${p.pid}/limits`, 'utf8'))?.[1] ?? '?';
+    } catch {
+      /* gone */
+    }
+    out.push({ pid: p.pid, argv: p.argv, uid: Number(st.Uid.split(/\s+/)[0]), rssKb: Number(/(\d+)/.exec(st.VmRSS ?? '0')?.[1] ?? 0), compile: p.argv.includes('-d'), bufferKiB: b >= 0 ? Number(p.argv[b + 1]) : null, cpuLimit });
+  }
+  return out;
+}
