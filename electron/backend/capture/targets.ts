@@ -7,6 +7,7 @@ import type { Container, Namespace, NetInterface, Topology } from '../../../shar
 import type { NetnsHandle } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
 import { findContainer } from '../topology/find-container';
+import { printable as p } from '../../../shared/text';
 import { entryPath } from '../../kernel/namespaces';
 
 export interface ResolvedIface {
@@ -33,7 +34,7 @@ function handleFor(ns: Namespace): NetnsHandle {
 
 function containerComment(c: Container, filter: string): string {
   const nets = c.networks.map((n) => `${n.name}${n.ipv4 ? ` ${n.ipv4}` : ''}${n.ipv6 ? ` ${n.ipv6}` : ''}`).join(', ');
-  return [`container ${c.name} id ${c.id}`, `image ${c.image}`, `networks ${nets || 'none'}`, `filter ${filter || '(none)'}`].join('; ');
+  return p([`container ${c.name} id ${c.id}`, `image ${c.image}`, `networks ${nets || 'none'}`, `filter ${filter || '(none)'}`].join('; '));
 }
 
 /** The interfaces of one running container, each on its cheapest capture point. */
@@ -59,17 +60,18 @@ export function resolveContainer(topo: Topology, c: Container, wanted: string[] 
   if (chosen.length === 0) throw new CodedError('NOT_FOUND', `container ${c.name} has no interfaces besides lo (--network none?)`);
   const comment = containerComment(c, filter);
   return chosen.map((i) => {
-    const base = { containerId: c.id, containerName: c.name, target, innerName: i.name, comment: `${comment}; interface ${i.name}` };
+    const base = { containerId: c.id, containerName: c.name, target, innerName: i.name, comment: `${comment}; interface ${p(i.name)}` };
     // Host side of a veth sees exactly this container's traffic and needs no namespace entry.
-    if (i.hostPeer) return { ...base, netns: null, iface: i.hostPeer, atNetns: topo.hostNetns, label: `${c.name}/${i.name} (${i.hostPeer})` };
-    return { ...base, netns: handleFor(ns), iface: i.name, atNetns: ns.inode, label: `${c.name}/${i.name} (${i.kind} in netns)` };
+    // Labels are what Wireshark shows: names from the kernel and the engine, escaped.
+    if (i.hostPeer) return { ...base, netns: null, iface: i.hostPeer, atNetns: topo.hostNetns, label: `${p(c.name)}/${p(i.name)} (${p(i.hostPeer)})` };
+    return { ...base, netns: handleFor(ns), iface: i.name, atNetns: ns.inode, label: `${p(c.name)}/${p(i.name)} (${i.kind} in netns)` };
   });
 }
 
 function resolveHost(topo: Topology, iface: string, filter: string, target: number): ResolvedIface {
   const host = topo.namespaces.find((n) => n.inode === topo.hostNetns);
   if (host && !host.interfaces.some((i) => i.name === iface)) throw new CodedError('NOT_FOUND', `the host has no interface ${iface}`);
-  return { netns: null, iface, atNetns: topo.hostNetns, label: `host/${iface}`, comment: `host interface ${iface}; filter ${filter || '(none)'}`, containerId: null, containerName: null, target, innerName: null };
+  return { netns: null, iface, atNetns: topo.hostNetns, label: `host/${p(iface)}`, comment: p(`host interface ${iface}; filter ${filter || '(none)'}`), containerId: null, containerName: null, target, innerName: null };
 }
 
 function resolveNetns(topo: Topology, query: string, iface: string, filter: string, target: number): ResolvedIface {
@@ -77,10 +79,10 @@ function resolveNetns(topo: Topology, query: string, iface: string, filter: stri
   if (!ns) throw new CodedError('NOT_FOUND', `no network namespace named or with inode "${query}"`);
   if (!ns.interfaces.some((i) => i.name === iface))
     throw new CodedError('NOT_FOUND', `namespace ${query} has no interface ${iface} (it has: ${ns.interfaces.map((i) => i.name).join(', ')})`);
-  const name = ns.names[0] ?? String(ns.inode);
-  const comment = `netns ${name} (inode ${ns.inode}) interface ${iface}; filter ${filter || '(none)'}`;
+  const name = p(ns.names[0] ?? String(ns.inode));
+  const comment = p(`netns ${name} (inode ${ns.inode}) interface ${iface}; filter ${filter || '(none)'}`);
   if (ns.isHost || ns.inode === topo.hostNetns) return { ...resolveHost(topo, iface, filter, target), comment };
-  return { netns: handleFor(ns), iface, atNetns: ns.inode, label: `${name}/${iface}`, comment, containerId: null, containerName: null, target, innerName: null };
+  return { netns: handleFor(ns), iface, atNetns: ns.inode, label: `${name}/${p(iface)}`, comment, containerId: null, containerName: null, target, innerName: null };
 }
 
 export function resolveTargets(topo: Topology, targets: CaptureTarget[], filter: string): ResolvedIface[] {

@@ -7,6 +7,7 @@ import type { Backend } from '../../backend/backend';
 import { parseTargetWord } from '../../../shared/capture';
 import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
 import { CliExit, type CliIo } from './io';
+import { printable } from '../../../shared/text';
 
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
          [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [-o FILE|DIR]
@@ -99,7 +100,7 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
     latest = info;
     if (info.state === 'stopped' || info.state === 'failed') onEnd?.();
     // One updating line on a terminal (raw write: io.err would add a newline).
-    else if (io.isTTY) process.stderr.write(`\r\x1b[K${counterLine(info)}`);
+    else if (io.isTTY) io.raw?.(`\r\x1b[K${printable(counterLine(info))}`);
     else if (Date.now() - lastLine >= 2000) {
       lastLine = Date.now();
       io.err(counterLine(info));
@@ -133,7 +134,7 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
     signals.off('SIGINT', stop);
     signals.off('SIGTERM', stop);
   }
-  if (io.isTTY) process.stderr.write('\r\x1b[K');
+  if (io.isTTY) io.raw?.('\r\x1b[K');
   const i = latest;
   io.err(`${i.state} (${i.reason ?? 'unknown'}): ${i.packets} packets, ${i.bytes} bytes, ${i.dropped} dropped by the kernel${i.gaps.length ? `, ${i.gaps.length} gap(s)` : ''}`);
   for (const f of i.interfaces) io.err(`  ${f.label}: ${f.packets} packets, ${f.dropped} dropped`);

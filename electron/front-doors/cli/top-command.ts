@@ -54,7 +54,10 @@ export async function topCommand(args: ReturnType<typeof parseTopArgs>, io: CliI
         });
       }
       if (args.json) io.out(jsonLine(sample));
-      else if (interactive) io.out(CLEAR + renderTable(sample, Math.max(5, (process.stdout.rows ?? 40) - 3)) + '\n(q to quit)');
+      else if (interactive) {
+        io.raw?.(CLEAR, 'out');
+        io.out(renderTable(sample, Math.max(5, (process.stdout.rows ?? 40) - 3)) + '\n(q to quit)');
+      }
       else io.out(renderTable(sample) + '\n');
       if (args.samples !== null && count >= args.samples) finish(0);
     };

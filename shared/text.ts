@@ -1,0 +1,17 @@
+// Names from the kernel and from container engines are not text we wrote: an interface
+// name may hold ESC (Linux allows any byte but '/', ':', whitespace and NUL), and a
+// terminal, a log or Wireshark's interface list would obey it. Everything shown to a
+// person goes through `printable`.
+
+/** C0 and C1 control characters and DEL as \xHH (text that holds none, JSON included, is unchanged). */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Like `printable`, but keeps line breaks and tabs (for multi-line text). */
+export function printableLines(s: string): string {
+  return s
+    .split('\n')
+    .map((line) => line.split('\t').map(printable).join('\t'))
+    .join('\n');
+}
