@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { GraphNode } from './model';
 import { useZoomTier } from './lod';
+import { printable } from '../../../shared/text';
 
 export type HostNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
 export type HostFlowNode = Node<HostNodeData, 'host' | 'bridge'>;
@@ -15,7 +16,7 @@ function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
     return (
       <div className={`vs-node vs-bridge ${chosen ? 'is-chosen' : ''}${far}`}>
         <Handle type="target" position={Position.Left} isConnectable={false} />
-        <div className="vs-node-name">bridge {br?.name}</div>
+        <div className="vs-node-name">bridge {printable(br?.name ?? '')}</div>
         <div className="vs-node-sub">{br?.addresses.find((a) => !a.includes(':')) ?? br?.state}</div>
         <Handle type="source" position={Position.Right} isConnectable={false} />
       </div>
@@ -27,7 +28,7 @@ function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
       <div className="vs-node-sub">namespace {g.netns}</div>
       {g.interfaces.map((i) => (
         <div key={i.name} className="vs-iface">
-          <span className="vs-iface-name">{i.name}</span>
+          <span className="vs-iface-name">{printable(i.name)}</span>
           <span className="vs-iface-addr">{i.addresses.find((a) => !a.includes(':')) ?? i.kind}</span>
         </div>
       ))}

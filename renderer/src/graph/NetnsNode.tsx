@@ -7,6 +7,7 @@ import { RatesContext } from './context';
 import { Sparkline } from './Sparkline';
 import { formatBitRate } from '../../../shared/units';
 import { useZoomTier } from './lod';
+import { printable } from '../../../shared/text';
 
 export type NetnsNodeData = { g: GraphNode; highlighted: boolean; chosen: boolean };
 export type NetnsFlowNode = Node<NetnsNodeData, 'netns'>;
@@ -21,7 +22,7 @@ function NetnsNodeImpl({ data }: NodeProps<NetnsFlowNode>) {
     return (
       <div className={cls}>
         <Handle type="target" position={Position.Left} isConnectable={false} />
-        {g.containers.length ? g.containers.map((c) => <div key={c.id} className="vs-node-name">{c.name}</div>) : <div className="vs-node-name">{g.names[0] ? `netns ${g.names[0]}` : `netns ${g.netns}`}</div>}
+        {g.containers.length ? g.containers.map((c) => <div key={c.id} className="vs-node-name">{printable(c.name)}</div>) : <div className="vs-node-name">{g.names[0] ? `netns ${printable(g.names[0])}` : `netns ${g.netns}`}</div>}
         <Handle type="source" position={Position.Right} isConnectable={false} />
       </div>
     );
@@ -43,11 +44,11 @@ function NetnsDetail({ g, cls }: { g: GraphNode; cls: string }) {
         {g.containers.length ? (
           g.containers.map((c) => (
             <div key={c.id} className="vs-node-name">
-              {c.name}
+              {printable(c.name)}
             </div>
           ))
         ) : (
-          <div className="vs-node-name">{g.names[0] ? `netns ${g.names[0]}` : `netns ${g.netns}`}</div>
+          <div className="vs-node-name">{g.names[0] ? `netns ${printable(g.names[0])}` : `netns ${g.netns}`}</div>
         )}
       </div>
       <div className="vs-node-sub">
@@ -56,7 +57,7 @@ function NetnsDetail({ g, cls }: { g: GraphNode; cls: string }) {
       </div>
       {g.interfaces.map((i) => (
         <div key={i.name} className="vs-iface">
-          <span className="vs-iface-name">{i.name}</span>
+          <span className="vs-iface-name">{printable(i.name)}</span>
           <span className="vs-iface-addr">{i.addresses.find((a) => !a.includes(':')) ?? i.kind}</span>
         </div>
       ))}

@@ -1,6 +1,7 @@
 // Topology -> a plain graph model (no React, no layout), so it can be unit-tested
 // and so a structural key can tell "same wiring" from "changed wiring".
 import type { Container, NetInterface, Namespace, Topology } from '../../../shared/topology';
+import { printable } from '../../../shared/text';
 
 export type NodeKind = 'host' | 'bridge' | 'netns' | 'stopped' | 'group';
 export interface IfaceRef {
@@ -89,7 +90,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
     nodes.push({
       id,
       kind: 'host',
-      label: hostContainers.length ? `Host namespace (host-network containers: ${hostContainers.map((c) => c.name).join(', ')})` : 'Host namespace',
+      label: hostContainers.length ? `Host namespace (host-network containers: ${hostContainers.map((c) => printable(c.name)).join(', ')})` : 'Host namespace',
       width: NODE_WIDTH,
       height: 56 + ROW * (shown.length + (hostContainers.length ? 1 : 0)),
       netns: inode,
@@ -104,7 +105,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
       nodes.push({
         id: bid,
         kind: 'bridge',
-        label: `Bridge ${br.name}`,
+        label: `Bridge ${printable(br.name)}`,
         width: 190,
         height: 54,
         netns: inode,
@@ -131,7 +132,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
     nodes.push({
       id,
       kind: 'netns',
-      label: cs.length ? cs.map((c) => c.name).join(', ') : `Namespace ${ns.names[0] ?? ns.inode}`,
+      label: cs.length ? cs.map((c) => printable(c.name)).join(', ') : `Namespace ${printable(ns.names[0] ?? String(ns.inode))}`,
       parent,
       width: NODE_WIDTH,
       // Header (names + image) + one row per interface + the rate line.
@@ -155,7 +156,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
       nodes.push({
         id,
         kind: 'stopped',
-        label: c.name,
+        label: printable(c.name),
         parent: project ? groupNodeId(project) : undefined,
         width: NODE_WIDTH,
         height: 62,
@@ -180,14 +181,14 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
           const hostNs = nsByInode.get(peer.netns);
           const h = hostNs?.interfaces.find((x) => x.name === peer.name);
           const src = h?.master && present.has(bridgeNodeId(peer.netns, h.master)) ? bridgeNodeId(peer.netns, h.master) : nsNodeId(peer.netns);
-          edges.push({ id: `e:${peer.netns}/${peer.name}->${n.id}/${i.name}`, source: src, target: n.id, kind: 'veth', label: `${peer.name} → ${i.name}`, rateKey: { netns: peer.netns, name: peer.name } });
+          edges.push({ id: `e:${peer.netns}/${peer.name}->${n.id}/${i.name}`, source: src, target: n.id, kind: 'veth', label: `${printable(peer.name)} → ${printable(i.name)}`, rateKey: { netns: peer.netns, name: peer.name } });
         } else if (present.has(nsNodeId(peer.netns))) {
           const a = `${n.netns}/${i.name}`;
           const b = `${peer.netns}/${peer.name}`;
           const key = a < b ? `${a}|${b}` : `${b}|${a}`;
           if (seenDirect.has(key)) continue;
           seenDirect.add(key);
-          edges.push({ id: `e:direct:${key}`, source: nsNodeId(peer.netns), target: n.id, kind: 'direct', label: `${peer.name} ↔ ${i.name}`, rateKey: { netns: n.netns!, name: i.name } });
+          edges.push({ id: `e:direct:${key}`, source: nsNodeId(peer.netns), target: n.id, kind: 'direct', label: `${printable(peer.name)} ↔ ${printable(i.name)}`, rateKey: { netns: n.netns!, name: i.name } });
         }
       } else if ((i.kind === 'macvlan' || i.kind === 'ipvlan' || i.kind === 'vxlan') && i.parent) {
         const p = i.parent;
@@ -195,7 +196,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
         const pIf = pNs?.interfaces.find((x) => x.name === p.name);
         const src = pIf?.kind === 'bridge' && present.has(bridgeNodeId(p.netns, p.name)) ? bridgeNodeId(p.netns, p.name) : nsNodeId(p.netns);
         if (!present.has(src)) continue;
-        edges.push({ id: `e:${i.kind}:${p.netns}/${p.name}->${n.id}/${i.name}`, source: src, target: n.id, kind: 'macvlan', label: `${i.kind} on ${p.name}`, rateKey: { netns: n.netns!, name: i.name } });
+        edges.push({ id: `e:${i.kind}:${p.netns}/${p.name}->${n.id}/${i.name}`, source: src, target: n.id, kind: 'macvlan', label: `${i.kind} on ${printable(p.name)}`, rateKey: { netns: n.netns!, name: i.name } });
       }
     }
   }

@@ -23,10 +23,16 @@ const safeFile = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_');
  * The command a person would type to capture this interface without vethscope:
  * on the host-side veth when there is one (no namespace entering needed), else inside the namespace.
  */
+/** A word a shell reads back as exactly `s`: plain when safe, else $'...' with control characters as \xHH. */
+export function shellWord(s: string): string {
+  if (/^[A-Za-z0-9_.@+:/=-]+$/.test(s)) return s;
+  return `$'${s.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+}
+
 export function tcpdumpCommand(c: Pick<Container, 'name' | 'pid'> | null, iface: NetInterface, nsPath?: string): string {
   const file = `${safeFile(c?.name ?? 'capture')}-${safeFile(iface.name)}.pcap`;
-  if (iface.hostPeer) return `tcpdump -i ${iface.hostPeer} -w ${file}`;
+  if (iface.hostPeer) return `tcpdump -i ${shellWord(iface.hostPeer)} -w ${file}`;
   const where = c?.pid ? `/proc/${c.pid}/ns/net` : nsPath;
-  if (!where) return `tcpdump -i ${iface.name} -w ${file}`;
-  return `nsenter --net=${where} tcpdump -i ${iface.name} -w ${file}`;
+  if (!where) return `tcpdump -i ${shellWord(iface.name)} -w ${file}`;
+  return `nsenter --net=${shellWord(where)} tcpdump -i ${shellWord(iface.name)} -w ${file}`;
 }

@@ -6,6 +6,7 @@ import type { GraphNode } from '../graph/model';
 import { getApi } from '../api';
 import { ErrorText } from '../lib/ErrorText';
 import { useFilterValidation } from './useFilterValidation';
+import { printable } from '../../../shared/text';
 
 interface Choice {
   key: string;
@@ -20,7 +21,7 @@ export function choicesFor(nodes: GraphNode[]): Choice[] {
   const out: Choice[] = [];
   for (const n of nodes) {
     const owner = n.containers[0]?.name ?? (n.kind === 'bridge' ? 'host' : n.names[0] ?? (n.kind === 'host' ? 'host' : `netns ${n.netns}`));
-    for (const i of n.interfaces) out.push({ key: `${n.id}|${i.name}`, nodeId: n.id, label: `${owner} / ${i.name}`, iface: i.name });
+    for (const i of n.interfaces) out.push({ key: `${n.id}|${i.name}`, nodeId: n.id, label: `${owner} / ${printable(i.name)}`, iface: i.name });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import type { NetInterface } from '../../../shared/topology';
 import { RatesContext } from '../graph/context';
 import { formatBitRate, formatCount } from '../../../shared/units';
 import { RateChart } from './RateChart';
+import { printable } from '../../../shared/text';
 
 interface Props {
   netns: number;
@@ -33,8 +34,8 @@ export function InterfaceRates({ netns, interfaces }: Props) {
             return (
               <tr key={i.name} className={chart === i.name ? 'is-current' : ''}>
                 <th scope="row">
-                  <button type="button" className="vs-link" onClick={() => setChart(i.name)} aria-pressed={chart === i.name} aria-label={`Show 5-minute chart for ${i.name}`}>
-                    {i.name}
+                  <button type="button" className="vs-link" onClick={() => setChart(i.name)} aria-pressed={chart === i.name} aria-label={`Show 5-minute chart for ${printable(i.name)}`}>
+                    {printable(i.name)}
                   </button>
                 </th>
                 <td>{r ? formatBitRate(r.rxBytesPerSec) : '—'}</td>

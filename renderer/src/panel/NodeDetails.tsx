@@ -4,6 +4,7 @@ import type { GraphNode } from '../graph/model';
 import { CopyButton } from '../lib/CopyButton';
 import { tcpdumpCommand } from '../lib/format';
 import { InterfaceRates } from './InterfaceRates';
+import { printable } from '../../../shared/text';
 
 export function NodeDetails({ node }: { node: GraphNode }) {
   const c = node.containers[0] ?? null;
@@ -14,7 +15,7 @@ export function NodeDetails({ node }: { node: GraphNode }) {
         <dl key={ct.id} className="vs-dl">
           <dt>Container</dt>
           <dd>
-            <strong>{ct.name}</strong> <span className="vs-muted">{ct.id.slice(0, 12)}</span>
+            <strong>{printable(ct.name)}</strong> <span className="vs-muted">{ct.id.slice(0, 12)}</span>
           </dd>
           <dt>Image</dt>
           <dd>{ct.image}</dd>
@@ -35,7 +36,7 @@ export function NodeDetails({ node }: { node: GraphNode }) {
             {ct.networks.length === 0 && <span className="vs-muted">{ct.networkMode}</span>}
             {ct.networks.map((n) => (
               <div key={n.name}>
-                {n.name}
+                {printable(n.name)}
                 {n.ipv4 ? ` · ${n.ipv4}` : ''}
                 {n.ipv6 ? ` · ${n.ipv6}` : ''}
                 {n.gateway ? <span className="vs-muted"> (gw {n.gateway})</span> : null}
@@ -59,17 +60,17 @@ export function NodeDetails({ node }: { node: GraphNode }) {
               return (
                 <li key={i.name}>
                   <div className="vs-iface-head">
-                    <strong>{i.name}</strong> <span className="vs-muted">{i.kind}</span>
+                    <strong>{printable(i.name)}</strong> <span className="vs-muted">{i.kind}</span>
                     {i.hostPeer && (
                       <>
                         {' '}
-                        ↔ host <code>{i.hostPeer}</code> <CopyButton text={i.hostPeer} label={`host peer of ${i.name}`} />
+                        ↔ host <code>{printable(i.hostPeer)}</code> <CopyButton text={i.hostPeer} label={`host peer of ${i.name}`} />
                       </>
                     )}
                   </div>
                   {i.addresses.length > 0 && <div className="vs-muted">{i.addresses.join(', ')}</div>}
                   {i.master && <div className="vs-muted">port of bridge {i.master}</div>}
-                  {i.parent && <div className="vs-muted">on {i.parent.name} (namespace {i.parent.netns})</div>}
+                  {i.parent && <div className="vs-muted">on {printable(i.parent.name)} (namespace {i.parent.netns})</div>}
                   <div className="vs-cmd">
                     <code>{cmd}</code> <CopyButton text={cmd} label={`tcpdump command for ${i.name}`} />
                   </div>
