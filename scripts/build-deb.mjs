@@ -47,17 +47,39 @@ function writeFile(file, content, mode) {
   chmodSync(file, mode);
 }
 
-/** The files of the helper and its rules, under `root` (a staging tree): shared with scripts/dist.mjs. */
-export function stageSystemFiles(root, t, helperBundle, { debGroupRule = true } = {}) {
-  const at = (p) => path.join(root, p);
-  writeFile(at(t.HELPER_PATH), t.helperScript(NODE, helperBundle), 0o755);
-  writeFile(at(t.systemLayout.polkitActionPath), t.polkitAction(t.HELPER_PATH), 0o644);
-  if (debGroupRule) {
-    writeFile(at(t.DEB_POLKIT_RULE_PATH), t.polkitGroupRule(t.DEB_GROUP), 0o644);
-    // Installed as /etc/sudoers.d/vethscope by postinst (after visudo -cf), removed by postrm.
-    writeFile(at(`${t.LIB_DIR}/sudoers-rule`), t.sudoersDropIn(t.DEB_GROUP, t.HELPER_PATH), 0o644);
-  }
+/** The helper bundle for node 18, as the packages ship it. */
+export async function buildHelperBundle(outfile) {
+  await build({ bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'warning', absWorkingDir: ROOT, legalComments: 'none', entryPoints: ['electron/root-helper/main.ts'], outfile });
+  return readFileSync(outfile, 'utf8');
 }
+
+/**
+ * The helper and what grants it, under `root` (a staging tree), as package files: the helper,
+ * the polkit action and group rule, the sudoers rule postinst installs, the manifest.
+ * Returns the paths on the target system. Shared with scripts/dist.mjs (electron-builder's deb).
+ */
+export function stageSystemFiles(root, t, helperBundle, version) {
+  const at = (p) => path.join(root, p);
+  const put = (p, content, mode) => (writeFile(at(p), content, mode), p);
+  return [
+    put(t.HELPER_PATH, t.helperScript(NODE, helperBundle), 0o755),
+    put(t.systemLayout.polkitActionPath, t.polkitAction(t.HELPER_PATH), 0o644),
+    put(t.DEB_POLKIT_RULE_PATH, t.polkitGroupRule(t.DEB_GROUP), 0o644),
+    // Installed as /etc/sudoers.d/vethscope by postinst (after visudo -cf), removed by postrm.
+    put(`${t.LIB_DIR}/sudoers-rule`, t.sudoersDropIn(t.DEB_GROUP, t.HELPER_PATH), 0o644),
+    put(
+      t.systemLayout.manifestPath,
+      t.manifestText({ format: 1, installedBy: 'debian-package', version, helper: t.HELPER_PATH, interpreter: NODE, group: t.DEB_GROUP, files: [t.HELPER_PATH, t.systemLayout.polkitActionPath, t.DEB_POLKIT_RULE_PATH, t.systemLayout.sudoersPath].map((p) => ({ path: p, sha256: null })), dirs: [], createdGroups: [] }),
+      0o644,
+    ),
+  ];
+}
+
+/** What the package depends on, for dpkg-deb's control file and electron-builder's deb alike. */
+// util-linux is essential: lintian wants a version (setpriv --pdeathsig is 2.33). policykit-1 is
+// transitional since Debian 12 (lintian: ored-depends-on-obsolete-package): polkitd and pkexec.
+export const DEPENDS = ['nodejs (>= 18)', 'tcpdump', 'util-linux (>= 2.33)', 'iproute2', 'adduser'];
+export const RECOMMENDS = ['polkitd', 'pkexec', 'sudo'];
 
 /** Regular files under `dir` (symlinks are not listed: dpkg's md5sums skips them). */
 function walk(dir, out = []) {
@@ -99,18 +121,16 @@ async function main() {
     // Bundles for node 18; ssh2 bundled too (dockerode loads it), its optional native parts left out.
     const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'warning', absWorkingDir: ROOT, external: ['electron', 'cpu-features', '*.node'], legalComments: 'none' };
     await build({ ...common, entryPoints: ['electron/front-doors/cli/main.ts'], outfile: at(`${lib}/dist/cli.cjs`) });
-    const helperOut = path.join(tmp, 'helper.cjs');
-    await build({ ...common, entryPoints: ['electron/root-helper/main.ts'], outfile: helperOut });
+    const helperBundle = await buildHelperBundle(path.join(tmp, 'helper.cjs'));
     // The renderer for browser mode, built afresh (no source maps in the package).
     const vite = spawnSync(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', at(`${lib}/dist/renderer`), '--emptyOutDir', '--sourcemap', 'false', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     if (vite.status !== 0) die(`the renderer build failed (exit ${vite.status})`);
 
-    stageSystemFiles(pkg, t, readFileSync(helperOut, 'utf8'));
+    stageSystemFiles(pkg, t, helperBundle, version);
     // Root runs the helper beside the code (setpriv, no elevation): the same file.
     symlinkSync('../vethscope-helper', at(`${lib}/dist/helper.cjs`));
     writeFile(at(`${lib}/package.json`), JSON.stringify({ name: 'vethscope', version, private: true, type: 'commonjs' }, null, 2) + '\n', 0o644);
     writeFile(at('/usr/bin/vethscope'), `#!${NODE}\n'use strict';\n// vethscope's command line (the vethscope Debian package).\nrequire('${lib}/dist/cli.cjs').runCli(process.argv.slice(2)).then((status) => {\n  process.exitCode = status;\n});\n`, 0o755);
-    writeFile(at(`${lib}/install-manifest.json`), t.manifestText({ format: 1, installedBy: 'debian-package', version, helper: t.HELPER_PATH, interpreter: NODE, group: t.DEB_GROUP, files: [t.HELPER_PATH, t.systemLayout.polkitActionPath, t.DEB_POLKIT_RULE_PATH, t.systemLayout.sudoersPath].map((p) => ({ path: p, sha256: null })), dirs: [], createdGroups: [] }), 0o644);
     writeFile(at('/usr/share/man/man1/vethscope.1.gz'), gzipSync(readFileSync(path.join(ROOT, 'build/vethscope.1')), { level: 9 }), 0o644);
     writeFile(at('/usr/share/doc/vethscope/copyright'), readFileSync(path.join(ROOT, 'build/deb/copyright')), 0o644);
     // A native package (no Debian revision): its changelog is changelog.gz.
@@ -124,10 +144,8 @@ async function main() {
       'Architecture: all',
       'Maintainer: vethscope maintainers <maintainers@vethscope.invalid>',
       `Installed-Size: ${installedSizeKiB(pkg)}`,
-      // util-linux is essential: a version is required (setpriv --pdeathsig is 2.33).
-      'Depends: nodejs (>= 18), tcpdump, util-linux (>= 2.33), iproute2, adduser',
-      // policykit-1 is a transitional package since Debian 12 (lintian: ored-depends-on-obsolete-package).
-      'Recommends: polkitd, pkexec, sudo',
+      `Depends: ${DEPENDS.join(', ')}`,
+      `Recommends: ${RECOMMENDS.join(', ')}`,
       'Suggests: tshark | wireshark, docker.io',
       'Section: net',
       'Priority: optional',

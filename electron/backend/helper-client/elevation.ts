@@ -17,6 +17,7 @@ import { describeProblem, whoElseCanChange } from '../../kernel/file-trust';
 import { processInGroup } from '../../install/groups';
 import { inspectInstalledHelper, type InstalledHelper } from '../../install/installed-helper';
 import { installCommand } from '../../install/layout';
+import { vethscopeVersion } from '../../util/package-root';
 
 export type ElevationMode = 'root' | 'sudo' | 'pkexec';
 export type Elevation = 'auto' | ElevationMode;
@@ -56,8 +57,11 @@ const uidOf = (s: string | undefined) => (s !== undefined && /^\d{1,10}$/.test(s
 
 /** Where to get the helper installed, said the way this copy of vethscope was installed. */
 export function installAdvice(env: NodeJS.ProcessEnv = process.env): string {
-  return `run: ${installCommand(env.APPIMAGE ? 'appimage' : 'checkout')}`;
+  return `run: ${installCommand(env.APPIMAGE ? 'appimage' : 'checkout', vethscopeVersion())}`;
 }
+
+/** An AppImage or an app.asar is not a checkout: its helper lives in a file its user owns, never elevated. */
+const isPackagedApp = (i: ElevationInput) => Boolean(i.env.APPIMAGE) || /\.asar(\.unpacked)?\//.test(i.helperPath);
 
 function baseEnv(): NodeJS.ProcessEnv {
   // glibc raises its mmap threshold after the helper frees its buffers; the pipe chunks then
@@ -113,6 +117,7 @@ export function planLaunch(i: ElevationInput): LaunchPlan {
     const inGroup = installed.group !== null && (i.inGroup ?? ((g: string) => processInGroup(g)))(installed.group);
     return { mode, helper: 'installed', env, argv: [tool, ...(i.interactive && !inGroup ? [] : ['-n']), '--', installed.path] };
   }
+  if (isPackagedApp(i)) throw new CodedError('HELPER_UNAVAILABLE', `the privileged helper is not installed; ${installAdvice(i.env)}`);
   // A development checkout: never through a standing rule, so never sudo -n.
   if (!exists(i.helperPath)) throw new CodedError('HELPER_UNAVAILABLE', `helper not built: ${i.helperPath} is missing (npm run build)`);
   if (mode === 'sudo' && !i.interactive) {

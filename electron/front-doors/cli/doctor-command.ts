@@ -17,7 +17,8 @@ export function formatDiagnostics(d: Diagnostics): string {
   if (h.installed) {
     out.push(row('installed', `${h.path}${h.installedBy ? ` (${h.installedBy})` : ''}, interpreter ${h.interpreter ?? 'none'}`));
     out.push(row('safe', h.trusted ? 'yes: only root can change it, its interpreter and their folders' : 'NO: see problems'));
-    out.push(row('group', h.group ? `${h.group}: ${h.inGroup ? 'you are in it (no password)' : 'you are not in it'}` : 'none (starting it asks for an administrator\'s password)'));
+    const member = d.user.uid === 0 ? 'root needs none' : h.inGroup ? 'you are in it (no password)' : 'you are not in it';
+    out.push(row('group', h.group ? `${h.group}: ${member}` : 'none (starting it asks for an administrator\'s password)'));
   } else out.push(row('installed', 'no'));
   out.push(row('starts as', h.argv ? `${h.argv.join(' ')}${h.program === 'checkout' && h.mode !== 'root' ? '   (this checkout\'s helper, through a password prompt)' : ''}` : 'cannot start from here (see problems)'));
   if (h.running) out.push(row('running', 'yes'));

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { LIB_DIR } from '../../../electron/install/layout';
 
 export const ROOT = resolve(__dirname, '../../..');
@@ -20,7 +20,7 @@ export interface Checkout {
 export function buildCheckout(dir: string): Checkout {
   mkdirSync(join(dir, 'dist'), { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
-  const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'error', external: ['electron', 'cpu-features', '*.node'] } as const;
+  const common: BuildOptions = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'error', external: ['electron', 'cpu-features', '*.node'] };
   const cli = join(dir, 'dist', 'cli.cjs');
   const helper = join(dir, 'dist', 'helper.cjs');
   buildSync({ ...common, entryPoints: [resolve(ROOT, 'electron/front-doors/cli/main.ts')], outfile: cli });

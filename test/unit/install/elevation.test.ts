@@ -78,8 +78,13 @@ describe('planLaunch without an installed helper (a development checkout)', () =
     expect(e.message).toContain('run: sudo npx vethscope install-helper --group wireshark');
     expect(error({ elevation: 'sudo' }).message).toContain('install-helper');
   });
-  it('from an AppImage, the command names the package instead', () => {
-    expect(error({ env: { APPIMAGE: '/home/ana/vethscope.AppImage' } }).message).toMatch(/sudo apt install \.\/vethscope_.*_all\.deb/);
+  it('the packaged app (AppImage, app.asar) finds the installed helper, or names the one command, never its own copy', () => {
+    const appimage = { APPIMAGE: '/home/ana/vethscope.AppImage', DISPLAY: ':0' };
+    expect(plan({ env: appimage, installed: installed() }).argv).toEqual(['/usr/bin/pkexec', HELPER_PATH]);
+    const e = error({ env: appimage, interactive: true });
+    expect(e.code).toBe('HELPER_UNAVAILABLE');
+    expect(e.message).toMatch(/not installed; run: sudo apt install \.\/vethscope_\d+\.\d+\.\d+.*_all\.deb/);
+    expect(error({ env: { DISPLAY: ':0' }, helperPath: '/opt/vethscope/resources/app.asar/dist/helper.cjs' }).message).toMatch(/not installed/);
   });
   it('a node only root can change: ours when it is, else the system\'s, else refused', () => {
     const mine = '/home/ana/.nvm/node';

@@ -16,7 +16,8 @@ describe('build/electron-builder.json', () => {
     expect(cfg.linux.target).toEqual(['AppImage', 'deb']);
     for (const f of ['dist/main.cjs', 'dist/preload.cjs', 'dist/helper.cjs', 'dist/renderer/**']) expect(cfg.files).toContain(f);
     expect(cfg.extraMetadata.main).toBe('dist/main.cjs');
-    expect(cfg.extraResources[0]).toMatchObject({ from: 'build', filter: ['*.policy'] });
+    // The helper and its polkit files go into the deb only (test/unit/install/packages.test.ts).
+    expect(cfg.deb.afterInstall).toBe('build/deb/postinst');
   });
   it('installs every build/*.policy into polkit actions in the deb', () => {
     const maps: string[] = policyMappings(path.join(ROOT, 'build'));
