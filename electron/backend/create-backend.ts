@@ -11,6 +11,7 @@ import { localScanner, TopologyService, type NamespaceScanner } from './topology
 import { TopologyWatcher } from './topology/topology-watcher';
 import { HelperClient, type HelperClientOptions } from './helper-client/helper-client';
 import { registerDiagnostics } from './diagnostics/diagnostics-service';
+import { becomeUser, sudoUser, userEnv } from './sudo-invocation';
 
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;
@@ -38,6 +39,20 @@ export interface Services {
 /** What every front door gets: the one Backend (calls, events, capture files, close). */
 export function createBackend(opts: BackendOptions = {}): Backend {
   return createServices(opts).backend;
+}
+
+/**
+ * Like createBackend, and under `sudo vethscope ...` first starts the helper as root
+ * (for the person behind sudo), then becomes that person: their captures, their home.
+ */
+export async function createBackendForCommand(opts: BackendOptions = {}): Promise<Backend> {
+  const env = opts.env ?? process.env;
+  const user = sudoUser(env);
+  if (!user) return createBackend(opts);
+  const helper = new HelperClient({ ...opts.helperOptions, env, elevation: 'root' });
+  await helper.start();
+  becomeUser(user);
+  return createBackend({ ...opts, env: userEnv(env, user), helper });
 }
 
 /** The Backend and the services behind it, for tests and benchmarks that look inside. */

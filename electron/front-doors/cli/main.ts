@@ -1,6 +1,6 @@
 // `vethscope` command line: one front door onto the same Backend as the app.
 import { parseArgs } from 'node:util';
-import { createBackend } from '../../backend/create-backend';
+import { createBackendForCommand } from '../../backend/create-backend';
 import { CliExit, processIo, type CliIo } from './io';
 import { topologyCommand, vethCommand } from './topology-commands';
 import { CAPTURE_USAGE, captureCommand } from './capture-command';
@@ -37,7 +37,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     const top = command === 'top' ? parseTopArgs(rest) : null;
     // A terminal can answer a password prompt (a checkout's helper is started only through one).
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-    backend = createBackend({ ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } });
+    backend = await createBackendForCommand({ ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } });
     switch (command) {
       case 'top':
         return await topCommand(top!, io, backend);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { printable, printableLines } from '../../../shared/text';
-import { shellWord, tcpdumpCommand } from '../../../renderer/src/lib/format';
 
 describe('printable', () => {
   it('escapes C0, DEL and C1 controls and leaves everything else, JSON included, alone', () => {
@@ -8,14 +7,5 @@ describe('printable', () => {
     expect(printable('a\x00b\x7fc\x9bd')).toBe('a\\x00b\\x7fc\\x9bd');
     expect(printable('eth0 é ✓ \\u001b "q"')).toBe('eth0 é ✓ \\u001b "q"');
     expect(printableLines('a\x1b\n\tb')).toBe('a\\x1b\n\tb');
-  });
-});
-
-describe('shellWord', () => {
-  it('quotes what a shell would misread, so the copied tcpdump command names exactly that interface', () => {
-    expect(shellWord('veth1a2b')).toBe('veth1a2b');
-    expect(shellWord('vs\x1b[1mx')).toBe("$'vs\\x1b[1mx'");
-    expect(shellWord("it's")).toBe("$'it\\'s'");
-    expect(tcpdumpCommand(null, { name: 'vs\x1bx', hostPeer: null } as never, '/run/netns/a b')).toBe("nsenter --net=$'/run/netns/a b' tcpdump -i $'vs\\x1bx' -w capture-vs_x.pcap");
   });
 });
