@@ -4,7 +4,9 @@
 // naming a file its user may rewrite is a passwordless root shell for that user;
 // this check cannot stop such a rule from existing (a rewritten file skips it), but
 // it makes every such setup fail loudly on first use, so none is left in place.
-// Started by root directly (setpriv, tests), the file is root's own choice.
+// Started by root directly (setpriv, tests), the file is root's own choice: SUDO_UID
+// inherited from an earlier `sudo npm test` does not count, only a sudo whose
+// SUDO_COMMAND names this program (sudo sets it; env_reset keeps callers from it).
 //
 // --dev-checkout (a checkout's helper, started through a password prompt): the
 // script and its folders may also belong to the person sudo/pkexec ran it for,
@@ -27,10 +29,19 @@ export interface TrustContext {
 
 const uidOf = (s: string | undefined): number | undefined => (s !== undefined && /^\d{1,10}$/.test(s) ? Number(s) : undefined);
 
+/** sudo ran this very program (not a root process tree that sudo started earlier). */
+function sudoRanUs(ctx: TrustContext): boolean {
+  if (ctx.env.SUDO_UID === undefined) return false;
+  const command = ctx.env.SUDO_COMMAND;
+  if (command === undefined) return true; // cannot tell: check
+  const words = new Set(command.split(' '));
+  return [...ctx.scripts, ctx.execPath].some((p) => words.has(p));
+}
+
 /** Why the helper must not run as things stand, or null when it may. */
 export function trustRefusal(ctx: TrustContext): string | null {
   if (ctx.euid !== 0) return null;
-  const elevated = ctx.env.PKEXEC_UID !== undefined || ctx.env.SUDO_UID !== undefined;
+  const elevated = ctx.env.PKEXEC_UID !== undefined || sudoRanUs(ctx);
   if (!elevated) return null;
   // identity.ts trusts PKEXEC_UID over SUDO_UID: so does the owner a dev checkout may have.
   const invoker = ctx.env.PKEXEC_UID !== undefined ? uidOf(ctx.env.PKEXEC_UID) : uidOf(ctx.env.SUDO_UID);

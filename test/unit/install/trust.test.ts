@@ -124,6 +124,12 @@ describe('trustRefusal', () => {
   it('a junk SUDO_UID still counts as elevated, and gives --dev-checkout no owner', () => {
     expect(trustRefusal({ ...base, env: { SUDO_UID: '1000; id' }, argv: ['--dev-checkout'], scripts: ['/home/ana/src/helper.cjs'] })).toMatch(/owned by uid 1000/);
   });
+  it('SUDO_UID inherited by a root process tree (sudo npm test) is not sudo running the helper; SUDO_COMMAND naming it is', () => {
+    const checkout = { ...base, scripts: ['/home/ana/src/helper.cjs'] };
+    expect(trustRefusal({ ...checkout, env: { SUDO_UID: '1000', SUDO_COMMAND: '/usr/bin/npm test' } })).toBeNull();
+    expect(trustRefusal({ ...checkout, env: { SUDO_UID: '1000', SUDO_COMMAND: '/usr/bin/node /home/ana/src/helper.cjs' } })).toMatch(/owned by uid 1000/);
+    expect(trustRefusal({ ...checkout, env: { SUDO_UID: '1000', SUDO_COMMAND: '/home/ana/node /usr/lib/vethscope/vethscope-helper' }, execPath: '/home/ana/node', scripts: ['/usr/lib/vethscope/vethscope-helper'] })).toMatch(/its interpreter/);
+  });
   it('not elevated (root started it directly) or not root: nothing to refuse', () => {
     expect(trustRefusal({ ...base, env: {}, scripts: ['/home/ana/src/helper.cjs'] })).toBeNull();
     expect(trustRefusal({ ...base, euid: 1000, scripts: ['/home/ana/src/helper.cjs'] })).toBeNull();
