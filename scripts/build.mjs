@@ -1,12 +1,36 @@
 // Bundle node-side entry points with esbuild (fast, one file each). The renderer is built by Vite.
+// Each bundle holds only what it runs: scripts/check-bundles.mjs reads the metafiles this writes.
 import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning' };
-const entries = [
+export const ENTRIES = [
   { in: 'electron/front-doors/cli/main.ts', out: 'dist/cli.cjs' },
+  // The only code that runs as root: nothing but the helper, the contract, kernel and format readers.
   { in: 'electron/root-helper/main.ts', out: 'dist/helper.cjs' },
   // Electron main process, and the sandboxed preload (self-contained: it may require only 'electron').
   { in: 'electron/front-doors/desktop/main.ts', out: 'dist/main.cjs' },
   { in: 'electron/front-doors/preload/preload.ts', out: 'dist/preload.cjs' },
 ];
-await Promise.all(entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: ['electron', 'cpu-features', 'ssh2'] })));
+
+/**
+ * dockerode requires its BuildKit session (gRPC, protobufjs: ~830 kB) at load time, for
+ * building images, which vethscope never does. Those two modules are replaced by a stub
+ * that says so if anything ever calls them.
+ */
+const noBuildKit = {
+  name: 'no-buildkit',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) => (args.importer.includes('/dockerode/lib/') ? { path: args.path, namespace: 'no-buildkit' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'no-buildkit' }, () => ({
+      contents: "module.exports = function () { throw new Error('vethscope does not build images: BuildKit sessions are left out of its bundle'); };",
+      loader: 'js',
+    }));
+  },
+};
+
+// Node 18 is what Debian 12's nodejs package runs, and the deb depends on it.
+const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit] };
+
+const results = await Promise.all(ENTRIES.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: ['electron', 'cpu-features', 'ssh2'] })));
+mkdirSync('dist/meta', { recursive: true });
+ENTRIES.forEach((e, i) => writeFileSync(`dist/meta/${e.out.replace(/^dist\//, '')}.json`, JSON.stringify(results[i].metafile)));

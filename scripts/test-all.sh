@@ -30,6 +30,8 @@ fi
 # Always build: `npm ci` builds only the node bundles, and e2e needs the renderer.
 stage "build" npm run --silent build
 stage "typecheck" npx tsc -b tsconfig.json
+# The layout's import rules and what each bundle may hold (root's above all).
+stage "architecture" bash -c 'node scripts/check-architecture.mjs && node scripts/check-bundles.mjs'
 stage "unit" npx vitest run --project unit --project renderer --reporter=default --reporter=json --outputFile="$REPORTS/unit.json"
 if [ "$IS_ROOT" = 1 ]; then
   stage "integration" npx vitest run --project integration --reporter=default --reporter=json --outputFile="$REPORTS/integration.json"
