@@ -1,12 +1,12 @@
 // Shared by the capture suites: a real Backend (real helper, real tcpdump) on the
 // private daemon, tshark as the judge, and bounded traffic between our own containers.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaptureInfo } from '../../../shared/capture';
 import { createServices, type Services } from '../../../electron/backend/create-backend';
-import { docker, dockerTry, testEnv } from '../../support/env';
+import { dockerTry, testEnv } from '../../support/env';
 import { waitFor } from '../../support/poll';
 
 export interface Harness {
@@ -28,12 +28,7 @@ export function makeHarness(prefix: string): Harness {
   };
 }
 
-export function ipOf(name: string, network?: string): string {
-  const nets = JSON.parse(docker('inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<string, { IPAddress: string }>;
-  const n = network ? nets[network] : Object.values(nets)[0];
-  if (!n?.IPAddress) throw new Error(`${name} has no IPv4 address${network ? ` on ${network}` : ''}`);
-  return n.IPAddress;
-}
+export { ipOf } from '../../support/env';
 
 /** Bounded: count and interval fixed, only between our own containers. */
 export function ping(from: string, toIp: string, count = 10, interval = '0.05'): void {
@@ -47,28 +42,7 @@ export function pingAsync(from: string, toIp: string, count = 10, interval = '0.
   });
 }
 
-export interface Frame {
-  iface: string;
-  time: number;
-  src: string;
-  dst: string;
-  proto: string;
-}
-
-/** tshark reads the file; a non-zero exit (a broken file) fails the test. */
-export function tsharkFrames(file: string): Frame[] {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.interface_name', '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ip.dst', '-e', '_ws.col.Protocol'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [iface = '', time = '0', src = '', dst = '', proto = ''] = l.split('\t');
-      return { iface, time: Number(time), src, dst, proto };
-    });
-}
+export { tsharkFrames, type Frame } from '../../support/tshark';
 
 export async function waitEnded(h: Harness, id: string, timeoutMs = 15_000): Promise<CaptureInfo> {
   return waitFor(

@@ -70,26 +70,7 @@ export function children(pid: number): number[] {
 
 
 
-export interface TsharkView {
-  code: number | null;
-  stderr: string;
-  frames: Array<{ iface: string; time: number }>;
-  ifaceNames: string[];
-}
-
-/** tshark as judge: frames with interface name and epoch time. */
-export function tshark(file: string): TsharkView {
-  const r = shTry('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'frame.time_epoch']);
-  const frames = r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [iface, time] = l.split('\t');
-      return { iface: iface!, time: Number(time) };
-    });
-  const ifaceNames = [...new Set(frames.map((f) => f.iface))];
-  return { code: r.status, stderr: r.stderr, frames, ifaceNames };
-}
+export { tsharkView as tshark, type TsharkView } from '../../support/tshark';
 
 export { alive, processesWith as pidsWith, sleep } from '../../support/poll';
 
