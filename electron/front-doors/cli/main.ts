@@ -1,6 +1,6 @@
 // `vethscope` command line: one front door onto the same Backend as the app.
 import { parseArgs } from 'node:util';
-import { createBackendForCommand } from '../../backend/create-backend';
+import { createBackend, createBackendForCommand } from '../../backend/create-backend';
 import { CliExit, processIo, type CliIo } from './io';
 import { topologyCommand, vethCommand } from './topology-commands';
 import { CAPTURE_USAGE, captureCommand } from './capture-command';
@@ -37,7 +37,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     const top = command === 'top' ? parseTopArgs(rest) : null;
     // A terminal can answer a password prompt (a checkout's helper is started only through one).
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-    backend = await createBackendForCommand({ ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } });
+    const opts = { ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } };
+    // Under sudo, only commands that capture or read namespaces start the helper before becoming you.
+    backend = ['capture', 'topology', 'veth', 'top'].includes(command ?? '') ? await createBackendForCommand(opts) : createBackend(opts);
     switch (command) {
       case 'top':
         return await topCommand(top!, io, backend);
