@@ -5,15 +5,18 @@ import { parseArgs } from 'node:util';
 import type { CaptureInfo, CaptureRequest, CaptureTarget } from '../../../shared/capture';
 import type { Backend } from '../../backend/backend';
 import { parseTargetWord } from '../../../shared/capture';
-import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
-import { CliExit, type CliIo } from './io';
+import { formatBitRate, formatBytes, formatDuration, formatPacketRate } from '../../../shared/units';
+import { CliExit, EXIT_USAGE, type CliIo } from './io';
+import { RateWindow } from './rate-window';
 import { printable } from '../../../shared/text';
 
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
          [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [-o FILE|DIR]
 TARGET: a container name or id prefix, host:IFACE, or netns:NAME_OR_INODE:IFACE
 --iface NAME (repeatable) captures only those interfaces of the container targets
---ring N keeps the last N files of --max-size MB each`;
+--ring N keeps the last N files of --max-size MB each
+--follow re-attaches when a container target restarts (the gap is recorded)
+exit status: 0 done, 1 failed, 2 usage error or a target not found/ambiguous`;
 
 /** Usage errors and unknown targets exit 2; everything else 1. */
 const USAGE_CODES = new Set(['INVALID_INPUT', 'NOT_FOUND', 'AMBIGUOUS']);
@@ -21,7 +24,7 @@ const USAGE_CODES = new Set(['INVALID_INPUT', 'NOT_FOUND', 'AMBIGUOUS']);
 function num(name: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliExit(2, `capture: --${name} wants a positive ${integer ? 'integer' : 'number'}, not "${v}"\n${CAPTURE_USAGE}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliExit(EXIT_USAGE, `capture: --${name} wants a positive ${integer ? 'integer' : 'number'}, not "${v}"\n${CAPTURE_USAGE}`);
   return n;
 }
 
@@ -43,22 +46,22 @@ export function parseCaptureArgs(args: string[]): CaptureRequest {
       output: { type: 'string', short: 'o' },
     },
   });
-  if (positionals.length === 0) throw new CliExit(2, `capture: name at least one target\n${CAPTURE_USAGE}`);
+  if (positionals.length === 0) throw new CliExit(EXIT_USAGE, `capture: name at least one target\n${CAPTURE_USAGE}`);
   let targets: CaptureTarget[];
   try {
     targets = positionals.map(parseTargetWord);
   } catch (err) {
-    throw new CliExit(2, `capture: ${(err as Error).message}`);
+    throw new CliExit(EXIT_USAGE, `capture: ${(err as Error).message}`);
   }
   if (values.iface?.length) {
-    if (!targets.some((t) => t.type === 'container')) throw new CliExit(2, 'capture: --iface applies to container targets; use host:IFACE or netns:NS:IFACE otherwise');
+    if (!targets.some((t) => t.type === 'container')) throw new CliExit(EXIT_USAGE, 'capture: --iface applies to container targets; use host:IFACE or netns:NS:IFACE otherwise');
     targets = targets.map((t) => (t.type === 'container' ? { ...t, interfaces: values.iface } : t));
   }
   const format = values.format ?? 'pcapng';
-  if (format !== 'pcapng' && format !== 'pcap') throw new CliExit(2, `capture: --format is pcapng or pcap, not "${format}"`);
+  if (format !== 'pcapng' && format !== 'pcap') throw new CliExit(EXIT_USAGE, `capture: --format is pcapng or pcap, not "${format}"`);
   const maxMb = num('max-size', values['max-size'], false);
   const ringFiles = num('ring', values.ring, true);
-  if (ringFiles !== undefined && maxMb === undefined) throw new CliExit(2, 'capture: --ring N needs --max-size MB (the size of each file)');
+  if (ringFiles !== undefined && maxMb === undefined) throw new CliExit(EXIT_USAGE, 'capture: --ring N needs --max-size MB (the size of each file)');
   const maxBytes = maxMb === undefined ? undefined : Math.round(maxMb * 1e6);
   const stop = {
     durationSec: num('duration', values.duration, false),
@@ -78,32 +81,59 @@ export function parseCaptureArgs(args: string[]): CaptureRequest {
   };
 }
 
-/** The live counters, in the UI's units (shared/units.ts). */
-export function counterLine(i: CaptureInfo): string {
+/**
+ * The live counters, in the UI's units (shared/units.ts); with `avg`, the rates are that
+ * average over the last seconds (what the progress line shows).
+ */
+export function counterLine(i: CaptureInfo, avg?: { packetsPerSec: number; bytesPerSec: number; seconds: number } | null): string {
   const gaps = i.gaps.length ? `, ${i.gaps.length} gap(s)` : '';
-  return `${i.state}: ${i.packets} packets, ${formatBytes(i.bytes)}, ${i.dropped} dropped, ${formatPacketRate(i.packetsPerSec)}, ${formatBitRate(i.bytesPerSec)}${gaps}`;
+  const r = avg ?? i;
+  const over = avg ? ` (last ${Math.max(1, Math.round(avg.seconds))} s)` : '';
+  return `${i.state}: ${i.packets} packets, ${formatBytes(i.bytes)}, ${i.dropped} dropped, ${formatPacketRate(r.packetsPerSec)}, ${formatBitRate(r.bytesPerSec)}${over}${gaps}`;
 }
 
-export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
+/** The end summary: totals, one line per captured interface (a re-attached one says so), each gap. */
+export function summaryLines(i: CaptureInfo): string[] {
+  const out = [`${i.state} (${i.reason ?? 'unknown'}): ${i.packets} packets, ${i.bytes} bytes, ${i.dropped} dropped by the kernel${i.gaps.length ? `, ${i.gaps.length} gap(s)` : ''}`];
+  i.interfaces.forEach((f, k) => {
+    // After a restart the same container interface is captured again (on a new veth): say which is which.
+    const again = i.interfaces.slice(0, k).some((e) => e.containerName !== null && e.containerName === f.containerName && sameInner(e.label, f.label));
+    out.push(`  ${f.label}${again ? ' (re-attached after the restart)' : ''}: ${f.packets} packets, ${f.dropped} dropped`);
+  });
+  for (const g of i.gaps) {
+    const secs = g.to ? (Date.parse(g.to) - Date.parse(g.from)) / 1000 : null;
+    out.push(`  gap: ${g.label} not captured ${secs === null ? `since ${g.from}` : `for ${secs < 60 ? `${secs.toFixed(1)} s` : formatDuration(secs)}`} (restart)`);
+  }
+  return out;
+}
+
+/** `web-1/eth0 (veth1)` and `web-1/eth0 (veth2)`: the same interface of the container. */
+const sameInner = (a: string, b: string) => a.replace(/\s*\(.*\)$/, '') === b.replace(/\s*\(.*\)$/, '');
+
+export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process, now: () => number = Date.now): Promise<void> {
   const req = parseCaptureArgs(args);
   const started = await backend.call('startCapture', req);
-  if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? 2 : 1, `capture: ${started.error.message} [${started.error.code}]`);
+  if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? EXIT_USAGE : 1, `capture: ${started.error.message} [${started.error.code}]`);
   const id = started.result.id;
   io.err(`capturing ${started.result.interfaces.map((i) => i.label).join(', ')} into ${started.result.files.join(', ')} (Ctrl-C stops)`);
 
   let latest: CaptureInfo = started.result;
   let lastLine = 0;
+  const rates = new RateWindow();
+  rates.add(now(), started.result.packets, started.result.bytes);
   let onEnd: (() => void) | null = null;
   const ended = new Promise<void>((r) => (onEnd = r));
   const off = backend.on('capture', (info) => {
     if (info.id !== id) return;
     latest = info;
-    if (info.state === 'stopped' || info.state === 'failed') onEnd?.();
+    if (info.state === 'stopped' || info.state === 'failed') return onEnd?.();
+    const t = now();
+    rates.add(t, info.packets, info.bytes);
     // One updating line on a terminal (raw write: io.err would add a newline).
-    else if (io.isTTY) io.raw?.(`\r\x1b[K${printable(counterLine(info))}`);
-    else if (Date.now() - lastLine >= 2000) {
-      lastLine = Date.now();
-      io.err(counterLine(info));
+    if (io.isTTY) io.raw?.(`\r\x1b[K${printable(counterLine(info, rates.rate()))}`);
+    else if (t - lastLine >= 2000) {
+      lastLine = t;
+      io.err(counterLine(info, rates.rate()));
     }
   });
   let stopping: Promise<unknown> | null = null;
@@ -136,8 +166,7 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
   }
   if (io.isTTY) io.raw?.('\r\x1b[K');
   const i = latest;
-  io.err(`${i.state} (${i.reason ?? 'unknown'}): ${i.packets} packets, ${i.bytes} bytes, ${i.dropped} dropped by the kernel${i.gaps.length ? `, ${i.gaps.length} gap(s)` : ''}`);
-  for (const f of i.interfaces) io.err(`  ${f.label}: ${f.packets} packets, ${f.dropped} dropped`);
+  for (const l of summaryLines(i)) io.err(l);
   io.out(i.files.join('\n'));
   if (i.state === 'failed') throw new CliExit(1, `capture: ${i.error?.message ?? i.reason} [${i.error?.code ?? 'INTERNAL'}]`);
 }

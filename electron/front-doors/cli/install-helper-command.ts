@@ -6,7 +6,7 @@ import { findGroup } from '../../install/groups';
 import { installHelper, removeHelper, type Step } from '../../install/installer';
 import { HELPER_PATH, SUGGESTED_GROUP } from '../../install/layout';
 import { distPath, vethscopeVersion } from '../../util/package-root';
-import type { CliIo } from './io';
+import { EXIT_USAGE, type CliIo } from './io';
 
 export const INSTALL_HELPER_USAGE = `usage: vethscope install-helper [--group NAME] [--remove]
 
@@ -30,7 +30,7 @@ export async function installHelperCommand(args: string[], io: CliIo, env: NodeJ
     ({ values } = parseArgs({ args, options: { group: { type: 'string' }, remove: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: false }));
   } catch (e) {
     io.err(`vethscope install-helper: ${(e as Error).message}\n${INSTALL_HELPER_USAGE}`);
-    return 64;
+    return EXIT_USAGE;
   }
   if (values.help) {
     io.out(INSTALL_HELPER_USAGE);
@@ -38,7 +38,7 @@ export async function installHelperCommand(args: string[], io: CliIo, env: NodeJ
   }
   if (values.remove && values.group !== undefined) {
     io.err(`vethscope install-helper: --remove takes no --group (it removes whatever was installed)\n${INSTALL_HELPER_USAGE}`);
-    return 64;
+    return EXIT_USAGE;
   }
   try {
     if (values.remove) {

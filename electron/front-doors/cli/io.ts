@@ -19,6 +19,9 @@ export const processIo: CliIo = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+/** Every usage error (a bad option or argument, a container not found or ambiguous) exits with this. */
+export const EXIT_USAGE = 2;
+
 /** Thrown to end a command with an exit status and a message for stderr. */
 export class CliExit extends Error {
   constructor(

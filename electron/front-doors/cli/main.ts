@@ -1,13 +1,13 @@
 // `vethscope` command line: one front door onto the same Backend as the app.
 import { parseArgs } from 'node:util';
 import { createBackend, createBackendForCommand } from '../../backend/create-backend';
-import { CliExit, processIo, type CliIo } from './io';
-import { topologyCommand, vethCommand } from './topology-commands';
-import { CAPTURE_USAGE, captureCommand } from './capture-command';
-import { serveCommand } from './serve-command';
-import { parseTopArgs, topCommand } from './top-command';
-import { doctorCommand } from './doctor-command';
-import { installHelperCommand } from './install-helper-command';
+import { CliExit, EXIT_USAGE, processIo, type CliIo } from './io';
+import { TOPOLOGY_USAGE, VETH_USAGE, topologyCommand, vethCommand } from './topology-commands';
+import { CAPTURE_USAGE, captureCommand, parseCaptureArgs } from './capture-command';
+import { SERVE_USAGE, serveCommand } from './serve-command';
+import { TOP_USAGE, parseTopArgs, topCommand } from './top-command';
+import { DOCTOR_USAGE, doctorCommand } from './doctor-command';
+import { INSTALL_HELPER_USAGE, installHelperCommand } from './install-helper-command';
 
 const USAGE = `usage: vethscope <command> [options]
 
@@ -22,56 +22,72 @@ commands:
   doctor [--json]          how the helper will start, engines, tools, captures folder: problems and their fixes
   install-helper [--group NAME] [--remove]
                            as root: install the privileged helper (see: vethscope install-helper --help)
-  help                     this text
+  help                     this text (COMMAND --help: that command's)
+
+CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)
+exit status: 0 done, 1 failed, 2 usage error (a bad option or argument, or a container not found or ambiguous)
 `;
+
+/** Each command's own --help (printed without starting anything). */
+const COMMAND_USAGE: Record<string, string> = {
+  topology: TOPOLOGY_USAGE,
+  veth: VETH_USAGE,
+  capture: CAPTURE_USAGE,
+  serve: SERVE_USAGE,
+  top: TOP_USAGE,
+  doctor: DOCTOR_USAGE,
+  'install-helper': INSTALL_HELPER_USAGE,
+};
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.err(USAGE);
+    return EXIT_USAGE;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return 0;
+  }
+  const usage = COMMAND_USAGE[command];
+  if (usage === undefined) {
+    io.err(`vethscope: unknown command "${command}"\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (wantsHelp(rest)) {
+    io.out(usage);
+    return 0;
+  }
   // serve owns its backend (it passes options and outlives this function's try/finally).
   if (command === 'serve') return serveCommand(rest, io);
   // A root operation on the system's files: no backend, no Docker.
   if (command === 'install-helper') return installHelperCommand(rest, io);
   let backend;
   try {
-    // top samples at its own interval: the backend is built with it.
-    const top = command === 'top' ? parseTopArgs(rest) : null;
+    // Arguments are checked before anything starts: a usage error never asks for a password.
+    const parsed = parseCommandArgs(command, rest);
     // A terminal can answer a password prompt (a checkout's helper is started only through one).
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-    const opts = { ...(top ? { ratesIntervalSec: top.interval } : {}), helperOptions: { interactive } };
+    // top samples at its own interval: the backend is built with it.
+    const opts = { ...(parsed.top ? { ratesIntervalSec: parsed.top.interval } : {}), helperOptions: { interactive } };
     // Under sudo, only commands that capture or read namespaces start the helper before becoming you.
-    backend = ['capture', 'topology', 'veth', 'top'].includes(command ?? '') ? await createBackendForCommand(opts) : createBackend(opts);
+    backend = ['capture', 'topology', 'veth', 'top'].includes(command) ? await createBackendForCommand(opts) : createBackend(opts);
     switch (command) {
       case 'top':
-        return await topCommand(top!, io, backend);
-      case 'topology': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
-        await topologyCommand(backend, { json: Boolean(values.json) }, io);
+        return await topCommand(parsed.top!, io, backend);
+      case 'topology':
+        await topologyCommand(backend, { json: parsed.json }, io);
         return 0;
-      }
-      case 'veth': {
-        const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
-        await vethCommand(backend, positionals[0], io);
+      case 'veth':
+        await vethCommand(backend, parsed.container, io);
         return 0;
-      }
       case 'doctor':
         return await doctorCommand(backend, rest, io);
-      case 'capture': {
-        if (rest.includes('--help') || rest.includes('-h')) {
-          io.out(CAPTURE_USAGE);
-          return 0;
-        }
+      default:
         await captureCommand(backend, rest, io);
         return 0;
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return command === undefined ? 64 : 0;
-      default:
-        io.err(`vethscope: unknown command "${command}"\n${USAGE}`);
-        return 64;
     }
   } catch (err) {
     if (err instanceof CliExit) {
@@ -80,13 +96,35 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     }
     const code = (err as { code?: string }).code;
     if (code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`vethscope: ${(err as Error).message}`);
-      return 64;
+      io.err(`vethscope ${command}: ${(err as Error).message}\n${usage}`);
+      return EXIT_USAGE;
     }
     io.err(`vethscope: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
     await backend?.close();
+  }
+}
+
+/** The arguments of the commands that take a backend; throws (ERR_PARSE_ARGS or CliExit 2) on a usage error. */
+function parseCommandArgs(command: string, rest: string[]): { top?: ReturnType<typeof parseTopArgs>; json: boolean; container?: string } {
+  switch (command) {
+    case 'top':
+      return { top: parseTopArgs(rest), json: false };
+    case 'topology': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } }, strict: true });
+      return { json: Boolean(values.json) };
+    }
+    case 'veth': {
+      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
+      if (positionals.length !== 1) throw new CliExit(EXIT_USAGE, `veth: name one container\n${VETH_USAGE}`);
+      return { json: false, container: positionals[0] };
+    }
+    case 'capture':
+      parseCaptureArgs(rest);
+      return { json: false };
+    default:
+      return { json: false };
   }
 }
 

@@ -9,7 +9,7 @@ import { createBackend, type BackendOptions } from '../../backend/create-backend
 import type { Backend } from '../../backend/backend';
 import { createServer } from '../browser/server';
 import { isLoopbackAddress } from '../browser/security';
-import type { CliIo } from './io';
+import { EXIT_USAGE, type CliIo } from './io';
 import { distPath } from '../../util/package-root';
 import { TICKET_TTL_MS } from '../../../shared/browser-protocol';
 
@@ -39,12 +39,12 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
     }));
   } catch (err) {
     io.err(`vethscope serve: ${(err as Error).message}\n${SERVE_USAGE}`);
-    return 64;
+    return EXIT_USAGE;
   }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) {
-    io.err(`vethscope serve: --port must be 0..65535 (0 picks a free port), not "${values.port}"`);
-    return 64;
+    io.err(`vethscope serve: --port must be 0..65535 (0 picks a free port), not "${values.port}"\n${SERVE_USAGE}`);
+    return EXIT_USAGE;
   }
   const host = values.host;
   if (!isLoopbackAddress(host)) {
@@ -54,7 +54,7 @@ export async function serveCommand(args: string[], io: CliIo, deps: ServeDeps = 
           'Browser mode speaks plain HTTP and drives a privileged capture helper; anyone who sees its traffic on the\n' +
           'network can capture traffic. Use an SSH tunnel (ssh -L) to a loopback port, or pass --allow-remote if you accept that.',
       );
-      return 64;
+      return EXIT_USAGE;
     }
     io.err(`vethscope serve: WARNING: listening on ${host} over plain HTTP (--allow-remote): links and sessions cross the network unencrypted`);
   }

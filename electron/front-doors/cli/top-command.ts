@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { RatesSample } from '../../../shared/rates';
 import type { Backend } from '../../backend/backend';
-import { CliExit, type CliIo } from './io';
+import { CliExit, EXIT_USAGE, type CliIo } from './io';
 import { jsonLine, renderTable } from './top-format';
 
 export interface TopControl {
@@ -16,6 +16,8 @@ export interface TopControl {
 
 const CLEAR = '\x1b[H\x1b[2J';
 
+export const TOP_USAGE = 'usage: vethscope top [--interval S] [--samples N] [--json]   (q or Ctrl-C quits)';
+
 export function parseTopArgs(rest: string[]) {
   const { values } = parseArgs({
     args: rest,
@@ -23,11 +25,11 @@ export function parseTopArgs(rest: string[]) {
     strict: true,
   });
   const interval = values.interval === undefined ? 1 : Number(values.interval);
-  if (!(interval >= 0.1 && interval <= 3600)) throw new CliExit(64, 'top: --interval must be a number of seconds between 0.1 and 3600');
+  if (!(interval >= 0.1 && interval <= 3600)) throw new CliExit(EXIT_USAGE, `top: --interval must be a number of seconds between 0.1 and 3600\n${TOP_USAGE}`);
   let samples: number | null = null;
   if (values.samples !== undefined) {
     samples = Number(values.samples);
-    if (!Number.isInteger(samples) || samples < 1) throw new CliExit(64, 'top: --samples must be a positive integer');
+    if (!Number.isInteger(samples) || samples < 1) throw new CliExit(EXIT_USAGE, `top: --samples must be a positive integer\n${TOP_USAGE}`);
   }
   return { interval, samples, json: Boolean(values.json) };
 }

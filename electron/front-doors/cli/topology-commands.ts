@@ -1,7 +1,12 @@
 // `vethscope topology [--json]` and `vethscope veth CONTAINER`.
 import type { Backend } from '../../backend/backend';
 import { renderTree } from './tree';
-import { CliExit, type CliIo } from './io';
+import { CliExit, EXIT_USAGE, type CliIo } from './io';
+
+export const TOPOLOGY_USAGE = 'usage: vethscope topology [--json]   (--json: the model, docs/topology-schema.md)';
+export const VETH_USAGE = `usage: vethscope veth CONTAINER
+prints the host-side interface of each of the container's veths, one a line
+CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)`;
 
 export async function topologyCommand(backend: Backend, args: { json: boolean }, io: CliIo): Promise<void> {
   const res = await backend.call('getTopology', {});
@@ -10,9 +15,9 @@ export async function topologyCommand(backend: Backend, args: { json: boolean },
 }
 
 export async function vethCommand(backend: Backend, query: string | undefined, io: CliIo): Promise<void> {
-  if (!query) throw new CliExit(64, 'usage: vethscope veth CONTAINER');
+  if (!query) throw new CliExit(EXIT_USAGE, VETH_USAGE);
   const found = await backend.call('findContainer', { query });
-  if (!found.ok) throw new CliExit(found.error.code === 'NOT_FOUND' || found.error.code === 'AMBIGUOUS' ? 2 : 1, `veth: ${found.error.message}`);
+  if (!found.ok) throw new CliExit(found.error.code === 'NOT_FOUND' || found.error.code === 'AMBIGUOUS' ? EXIT_USAGE : 1, `veth: ${found.error.message}`);
   const c = found.result;
   if (c.state !== 'running') throw new CliExit(1, `veth: container ${c.name} is ${c.state}, it has no interfaces`);
   const hostIfaces = c.interfaces.filter((i) => i.hostPeer).map((i) => i.hostPeer!);

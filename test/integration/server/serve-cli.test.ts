@@ -77,7 +77,7 @@ describe('vethscope serve (built CLI)', () => {
 
   it('refuses a non-loopback --host without --allow-remote, saying why', async () => {
     const s = serve(['--host', '0.0.0.0', '--port', '0']);
-    expect(await s.exited).toBe(64);
+    expect(await s.exited).toBe(2);
     expect(s.stderr()).toContain('not a loopback address');
     expect(s.stderr()).toContain('--allow-remote');
   });

@@ -45,15 +45,15 @@ async function startServe(tty: boolean) {
 describe('serveCommand', () => {
   it('refuses non-loopback hosts unless --allow-remote', async () => {
     const o = io();
-    expect(await serveCommand(['--host', '192.168.1.5'], o.io)).toBe(64);
+    expect(await serveCommand(['--host', '192.168.1.5'], o.io)).toBe(2);
     expect(o.err.join('')).toMatch(/not a loopback address.*--allow-remote/s);
     expect(o.out).toEqual([]);
   });
 
   it('rejects a bad port and unknown options', async () => {
-    expect(await serveCommand(['--port', 'eighty'], io().io)).toBe(64);
-    expect(await serveCommand(['--port', '70000'], io().io)).toBe(64);
-    expect(await serveCommand(['--bogus'], io().io)).toBe(64);
+    expect(await serveCommand(['--port', 'eighty'], io().io)).toBe(2);
+    expect(await serveCommand(['--port', '70000'], io().io)).toBe(2);
+    expect(await serveCommand(['--bogus'], io().io)).toBe(2);
   });
 
   it('passes --captures-dir to the backend, prints the URL first, closes the backend on stop', async () => {

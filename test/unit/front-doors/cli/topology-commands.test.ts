@@ -73,16 +73,16 @@ describe('runCli', () => {
     expect(topo.namespaces.some((n) => n.isHost && n.inode === topo.hostNetns)).toBe(true);
   }, 30_000);
 
-  it('rejects unknown commands and options with status 64', async () => {
+  it('rejects unknown commands and options with status 2', async () => {
     const io = fakeIo();
-    expect(await runCli(['frobnicate'], io)).toBe(64);
+    expect(await runCli(['frobnicate'], io)).toBe(2);
     expect(io.stderr.join('')).toMatch(/unknown command "frobnicate"/);
-    expect(await runCli(['topology', '--bogus'], fakeIo())).toBe(64);
+    expect(await runCli(['topology', '--bogus'], fakeIo())).toBe(2);
   });
 
-  it('veth without a container prints usage and exits 64', async () => {
+  it('veth without a container prints usage and exits 2', async () => {
     const io = fakeIo();
-    expect(await runCli(['veth'], io)).toBe(64);
+    expect(await runCli(['veth'], io)).toBe(2);
     expect(io.stderr.join('')).toMatch(/usage: vethscope veth CONTAINER/);
   });
 });
