@@ -2,7 +2,7 @@
 // `npm start`: build if needed, then the desktop window when Electron can run here,
 // otherwise browser mode (`vethscope serve`), saying plainly why.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,10 +53,32 @@ export function needsBuild(root = ROOT) {
   return SOURCES.some((d) => existsSync(path.join(root, d)) && newestMtime(path.join(root, d)) > oldest);
 }
 
+/**
+ * Whether we are in the terminal's foreground process group (/proc/self/stat: pgrp is field 5,
+ * tpgid field 8). Then Ctrl+C signalled the whole group, our child included.
+ */
+export function inForegroundGroup(stat = readFileSync('/proc/self/stat', 'utf8')) {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const pgrp = Number(f[2]);
+  const tpgid = Number(f[5]);
+  return tpgid > 0 && tpgid === pgrp;
+}
+
+/**
+ * Whether a signal we received should be passed on to the child (which shares our process
+ * group). A SIGINT from the terminal's Ctrl+C already reached it: a second one would make
+ * it skip its clean shutdown. Anything else (SIGTERM, a SIGINT from kill) reached only us.
+ */
+export function shouldForward(signal, foreground) {
+  return !(signal === 'SIGINT' && foreground);
+}
+
 function run(command, args) {
   const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
-  // Ctrl+C reaches the child through the terminal; a SIGTERM to us is passed on.
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => {
+      if (shouldForward(sig, inForegroundGroup())) child.kill(sig);
+    });
   child.on('exit', (code, signal) => {
     if (signal) process.stderr.write(`vethscope: ${path.basename(command)} ended by ${signal}\n`);
     process.exitCode = code ?? (signal ? 1 : 0);
@@ -64,7 +86,8 @@ function run(command, args) {
 }
 
 async function main() {
-  if (needsBuild()) {
+  // VETHSCOPE_NO_BUILD=1: run the bundles as they are (tests that start npm start).
+  if (!process.env.VETHSCOPE_NO_BUILD && needsBuild()) {
     process.stderr.write('vethscope: building (npm run build)…\n');
     const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) {
