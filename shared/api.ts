@@ -21,8 +21,8 @@ export const BackendStatus = z.object({
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
   capturesDir: z.string(),
-  /** What the desktop can launch (Wireshark, a file manager). */
-  launchers: z.object({ wireshark: z.boolean(), fileManager: z.boolean() }),
+  /** What the desktop can launch (Wireshark, a file manager); `reason`: why one cannot (no display, not installed). */
+  launchers: z.object({ wireshark: z.boolean(), fileManager: z.boolean(), reason: z.string().optional() }),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
 
@@ -45,7 +45,8 @@ export const apiMethods = {
   saveCaptureAs: { input: CaptureId.extend({ path: z.string().min(1).max(4096) }), output: z.object({ path: z.string() }) },
   openCapture: {
     input: CaptureId.extend({ with: z.enum(['wireshark', 'folder']) }),
-    output: z.object({ launched: z.boolean() }),
+    /** launched:false says why in `reason` (no display on the host vethscope runs on, nothing installed, it failed). */
+    output: z.object({ launched: z.boolean(), reason: z.string().optional() }),
   },
   getRates: { input: Empty, output: RatesSample.nullable() },
   /** Whether rates are being sampled, and what went wrong in the last tick. */

@@ -90,7 +90,7 @@ export class CaptureService {
       const file = (await this.find(id)).files[0];
       if (!file) throw new CodedError('NOT_FOUND', `capture ${id} has no file`);
       const env = this.deps.env ?? process.env;
-      return { launched: await launch(w === 'wireshark' ? 'wireshark' : 'xdg-open', w === 'wireshark' ? file : dirnameOf(file), env) };
+      return launch(w === 'wireshark' ? 'wireshark' : 'xdg-open', w === 'wireshark' ? file : dirnameOf(file), env);
     });
     backend.handle('getStatus', () => this.status());
     backend.handle('retryHelper', async () => {

@@ -1,8 +1,13 @@
 // Desktop launchers: Wireshark for a file, the file manager for a folder.
-// Found on PATH (the user's own install), spawned detached with an argv array.
+// Found on PATH (the user's own install), spawned detached with an argv array. They open
+// windows on the host vethscope runs on: without a display there (browser mode on a
+// server) nothing can appear, and we say so instead of reporting a launch.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+
+/** How long a launcher may take to fail by itself (xdg-open without a file manager exits 3 or 4 at once). */
+const EARLY_EXIT_MS = 1500;
 
 export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
@@ -17,20 +22,51 @@ export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): stri
   return null;
 }
 
-export function launchers(env: NodeJS.ProcessEnv = process.env): { wireshark: boolean; fileManager: boolean } {
-  return { wireshark: onPath('wireshark', env) !== null, fileManager: onPath('xdg-open', env) !== null };
+/** Why no window can open on this host, or null when there is a display. */
+export function noDisplay(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.DISPLAY || env.WAYLAND_DISPLAY) return null;
+  return 'no display on the host vethscope runs on ($DISPLAY and $WAYLAND_DISPLAY are unset): nothing can open a window there; use Save as… to download the file';
 }
 
-/** Spawn detached; resolves false when the program is missing or fails to start. */
-export function launch(program: string, arg: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export function launchers(env: NodeJS.ProcessEnv = process.env): { wireshark: boolean; fileManager: boolean; reason?: string } {
+  const display = noDisplay(env);
+  if (display) return { wireshark: false, fileManager: false, reason: display };
+  const wireshark = onPath('wireshark', env) !== null;
+  const fileManager = onPath('xdg-open', env) !== null;
+  const missing = [wireshark ? null : 'Wireshark', fileManager ? null : 'xdg-open (a file manager)'].filter(Boolean);
+  return missing.length ? { wireshark, fileManager, reason: `not installed: ${missing.join(', ')}` } : { wireshark, fileManager };
+}
+
+export interface LaunchResult {
+  launched: boolean;
+  /** Why not, when launched is false. */
+  reason?: string;
+}
+
+/**
+ * Spawn detached. Not launched (with the reason) without a display, when the program is
+ * missing, when it cannot start, or when it exits with an error right away.
+ */
+export function launch(program: string, arg: string, env: NodeJS.ProcessEnv = process.env, earlyExitMs = EARLY_EXIT_MS): Promise<LaunchResult> {
+  const display = noDisplay(env);
+  if (display) return Promise.resolve({ launched: false, reason: display });
   const path = onPath(program, env);
-  if (!path) return Promise.resolve(false);
+  if (!path) return Promise.resolve({ launched: false, reason: `${program} is not installed (not found on PATH)` });
   return new Promise((resolve) => {
     const child = spawn(path, [arg], { detached: true, stdio: 'ignore', env, shell: false });
-    child.once('error', () => resolve(false));
+    let timer: NodeJS.Timeout | null = null;
+    child.once('error', (err) => resolve({ launched: false, reason: `${program} could not start: ${err.message}` }));
+    child.once('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve(code === 0 ? { launched: true } : { launched: false, reason: `${program} failed (${signal ?? `exit ${code}`})` });
+    });
     child.once('spawn', () => {
-      child.unref();
-      resolve(true);
+      // Still running after a moment (Wireshark's window), or it handed off and exited 0: launched.
+      timer = setTimeout(() => {
+        child.unref();
+        resolve({ launched: true });
+      }, earlyExitMs);
+      timer.unref();
     });
   });
 }
