@@ -10,8 +10,13 @@ import { constants as fsc, lstatSync } from 'node:fs';
 import { copyFile, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { CaptureInfo } from '../../../shared/capture';
+import { CaptureInfo, type PacketSummary } from '../../../shared/capture';
 import { CodedError, fsFailure } from '../../../shared/result';
+import { readPacketFile } from '../../formats/pcap/packet-file-reader';
+import type { Summarize } from './capture-record';
+
+/** A saved capture's packet list: its first packets (the file holds them all; Wireshark shows the rest). */
+export const SAVED_PACKETS_LIMIT = 1000;
 
 /** foo.pcapng, foo_00001.pcapng, foo.pcap: no path, no leading dot. */
 const CAPTURE_NAME = /^[^./][^/]*\.(pcapng|pcap)$/;
@@ -114,6 +119,29 @@ export class CaptureLibrary {
     return (await this.list()).find((i) => i.id === id || i.files.includes(file)) ?? (await this.fromFile(name, file));
   }
 
+  /**
+   * The first `limit` packets of a finished capture's files (a ring's in order), decoded, numbered
+   * from 1 like Wireshark's frames, each with the interface it came in on. Streams the files:
+   * headers and heads only, never a whole file. Only files that pass `trustedFile`.
+   */
+  static async packets(info: CaptureInfo, summarize: Summarize, limit = SAVED_PACKETS_LIMIT): Promise<PacketSummary[]> {
+    const out: PacketSummary[] = [];
+    for (const f of info.files) {
+      if (out.length >= limit) break;
+      if (!trustedFile(dirname(f), basename(f))) throw new CodedError('PERMISSION_DENIED', `refusing to read ${f}: not a capture file in its folder`);
+      const file = await readPacketFile(f, { limit: limit - out.length }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code) throw fsFailure(err.code, f, 'read');
+        throw new CodedError('INVALID_INPUT', `${basename(f)} is not a pcap or pcapng file: ${err.message}`);
+      });
+      for (const p of file.packets) {
+        const i = file.interfaces[p.iface];
+        const iface = i?.name ?? (file.format === 'pcap' ? (info.interfaces[0]?.label ?? basename(f)) : `#${p.iface}`);
+        out.push({ no: out.length + 1, time: p.tsSec + p.tsUsec / 1e6, iface, length: p.origLen, ...summarizeSafely(summarize, i?.linkType ?? 1, p.head, p.origLen) });
+      }
+    }
+    return out;
+  }
+
   /** Delete a capture's files and its sidecar: only files that pass `trustedFile` in their own folder. */
   static async remove(info: CaptureInfo): Promise<string[]> {
     const deleted: string[] = [];
@@ -148,6 +176,14 @@ export class CaptureLibrary {
       }
     }
     return targets[0]!;
+  }
+}
+
+function summarizeSafely(summarize: Summarize, linkType: number, head: Buffer, origLen: number): ReturnType<Summarize> {
+  try {
+    return summarize(linkType, head, origLen);
+  } catch {
+    return { src: '', dst: '', protocol: `LINKTYPE ${linkType}`, info: `${origLen} bytes` };
   }
 }
 

@@ -220,9 +220,9 @@ export class CaptureService {
 
   private async packets(id: string): Promise<PacketSummary[]> {
     const l = this.live.get(id);
-    if (l) return l.capture.record.recentPackets();
-    await this.find(id);
-    return []; // saved files: open them in Wireshark for their packets
+    if (l && !l.capture.record.done) return l.capture.record.recentPackets();
+    // Finished (this session's or saved earlier): the file's own first packets, as Wireshark numbers them.
+    return CaptureLibrary.packets(await this.find(id), this.deps.summarize);
   }
 
   async status(): Promise<BackendStatus> {
