@@ -10,7 +10,7 @@
 // through the helper: the unprivileged backend reads, merges and writes them.
 import * as z from 'zod';
 import { IfaceName } from './capture';
-import { InterfaceKind } from './topology';
+import { ContainerEngine, InterfaceKind, PodRef } from './topology';
 
 /** Longest line either side accepts; longer ones are dropped with an error reply. */
 export const HELPER_MAX_LINE = 1 << 20;
@@ -132,6 +132,36 @@ export const EngineContainer = z.object({
 });
 export type EngineContainer = z.infer<typeof EngineContainer>;
 
+/**
+ * A running container named from what its engine leaves on the host (processes, cgroups,
+ * state files), for every engine at once. Names, ids, image and pod only: never an
+ * environment, a mount or an annotation beyond the naming ones.
+ */
+export const HostContainer = z.object({
+  engine: ContainerEngine,
+  id: z.string().max(256),
+  name: z.string().max(256),
+  image: z.string().max(512).nullable(),
+  pod: PodRef.nullable(),
+  /** The pod's infra/pause/sandbox container. */
+  infra: z.boolean(),
+  /** Its main process (in the host's PID namespace). */
+  pid: z.number().int().positive(),
+  /** Inode of its network namespace, when it could be read. */
+  netns: z.number().int().nullable(),
+  /** Who runs it: 0 for root, else the user of a rootless container. */
+  uid: z.number().int().nonnegative(),
+  /** Docker's compose labels (from its state files when the API is not the one DOCKER_HOST names). */
+  compose: z.object({ project: z.string(), service: z.string() }).nullable(),
+});
+export type HostContainer = z.infer<typeof HostContainer>;
+
+export const HostContainerListing = z.object({
+  containers: z.array(HostContainer).max(65536),
+  warnings: z.array(z.string()).max(256),
+});
+export type HostContainerListing = z.infer<typeof HostContainerListing>;
+
 export const NamespaceCounters = z.object({
   inode: z.number().int(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
@@ -189,6 +219,8 @@ export const helperOps = {
   scanNamespaces: op(z.object({}).strict(), NamespaceScan),
   /** Docker's containers for a user the socket refuses. Only a root-owned socket named docker.sock. */
   listContainers: op(z.object({ socket: AbsPath }).strict(), z.array(EngineContainer)),
+  /** Containers of every engine, named from the host's processes and the engines' state files (root reads them). */
+  listHostContainers: op(z.object({}).strict(), HostContainerListing),
   /** Interface counters inside namespaces that have no host-side view. */
   readCounters: op(z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict(), z.object({ namespaces: z.array(NamespaceCounters) })),
   /**

@@ -44,7 +44,10 @@ export type NetInterface = z.infer<typeof NetInterface>;
 export const Namespace = z.object({
   /** Inode of the namespace (as `stat -L /proc/PID/ns/net` prints). */
   inode: z.number().int(),
-  /** `ip netns` names and names of containers living in it. */
+  /**
+   * What to call it, best first: `ip netns` names a person chose, the containers living in
+   * it, their pod, then engine-internal file names (`netns-UUID`, `cni-UUID`).
+   */
   names: z.array(z.string()),
   isHost: z.boolean(),
   /** A few processes inside it (lowest first); empty for a bind-mounted namespace with none. */
@@ -66,10 +69,27 @@ export const ContainerNetwork = z.object({
 });
 export type ContainerNetwork = z.infer<typeof ContainerNetwork>;
 
+/** Which engine made a container. Docker's output predates the field, hence the default. */
+export const ContainerEngine = z.enum(['docker', 'podman', 'containerd', 'cri-o', 'lxc', 'nspawn']);
+export type ContainerEngine = z.infer<typeof ContainerEngine>;
+
+/** A Kubernetes pod (namespace = its Kubernetes namespace) or a Podman pod (namespace null). */
+export const PodRef = z.object({ name: z.string(), namespace: z.string().nullable() });
+export type PodRef = z.infer<typeof PodRef>;
+
 export const Container = z.object({
+  /** Full id as the engine knows it (LXC and systemd-nspawn have none but the name). */
   id: z.string(),
+  /** The engine's own name for it: `web-1`, a Kubernetes container name, `default/ID` for plain containerd. */
   name: z.string(),
+  /** Image as configured; empty when the engine has none (LXC, systemd-nspawn) or it is not known. */
   image: z.string(),
+  engine: ContainerEngine.default('docker'),
+  pod: PodRef.nullable().default(null),
+  /** The pod's infra (pause, sandbox) container: it only holds the namespaces its pod's containers share. */
+  infra: z.boolean().default(false),
+  /** For a rootless container: the uid of the user running it (its user namespace's owner); null when root runs it. */
+  user: z.number().int().nullable().default(null),
   /** running, exited, created, paused, restarting, dead */
   state: z.string(),
   pid: z.number().int().nullable(),
@@ -77,7 +97,7 @@ export const Container = z.object({
   netns: z.number().int().nullable(),
   /** It shares the host's network namespace (`--network host` or an engine's equivalent): no interfaces of its own. */
   hostNetwork: z.boolean(),
-  /** bridge, host, none, container:ID, or a network name. */
+  /** bridge, host, none, container:ID, or a network name; for engines without such a setting: `host`, `pod` or `private`. */
   networkMode: z.string(),
   networks: z.array(ContainerNetwork),
   compose: z.object({ project: z.string(), service: z.string() }).nullable(),
@@ -91,6 +111,15 @@ export const SourceStatus = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
+export const EngineStatus = z.object({
+  engine: ContainerEngine,
+  /** Containers of this engine in `containers`. */
+  containers: z.number().int(),
+  /** Where the names came from: the engine's API, the files it leaves on the host, or both. */
+  sources: z.array(z.enum(['api', 'host'])),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
 export const Topology = z.object({
   generatedAt: z.string(),
   /** Inode of the host's (PID 1's, or our own) network namespace. */
@@ -98,6 +127,8 @@ export const Topology = z.object({
   containers: z.array(Container),
   namespaces: z.array(Namespace),
   docker: SourceStatus.extend({ endpoint: z.string().optional() }),
+  /** Every engine that has containers here, and where their names came from. */
+  engines: z.array(EngineStatus).default([]),
   /** Whether namespaces other than the host's could be entered (root or helper). */
   privileged: SourceStatus.extend({ mode: z.enum(['root', 'helper', 'none']) }),
   /** Things the user should know: unresolved peers, skipped namespaces. */

@@ -45,6 +45,7 @@ const handlers: Handlers = {
   hello: () => ops.hello(),
   scanNamespaces: () => ops.scanNamespaces(),
   listContainers: (p) => ops.listContainers(p),
+  listHostContainers: () => ops.listHostContainers(),
   readCounters: (p) => ops.readCounters(p),
   startCapture: (p) => ops.startCapture(p),
   attachInterface: (p) => ops.attachInterface(p),

@@ -3,6 +3,7 @@
 import { HELPER_LIMITS, HELPER_PROTOCOL_VERSION, type HelperEventData, type HelperParsedParams as P, type HelperResult as R } from '../../shared/helper-protocol';
 import { CodedError } from '../../shared/result';
 import { listDockerContainers } from '../engines/docker';
+import { readHostContainers } from '../engines/host-containers';
 import { scanNamespaces } from '../kernel/namespaces';
 import { parseIpJson } from '../kernel/ip-json';
 import { checkDockerSocket, socketDockerApi } from './docker-socket';
@@ -41,6 +42,11 @@ export class HelperOps {
     const listing = await listDockerContainers(socketDockerApi(p.socket), `unix://${p.socket}`);
     if (!listing.status.available) throw new CodedError('DOCKER_UNAVAILABLE', listing.status.error?.message ?? 'Docker did not answer');
     return listing.containers;
+  }
+
+  /** Every engine's running containers from the host's files: names, ids, image, pod only. */
+  listHostContainers(): R<'listHostContainers'> {
+    return readHostContainers({ viewerUid: 0 });
   }
 
   async readCounters(p: P<'readCounters'>): Promise<R<'readCounters'>> {

@@ -13,6 +13,7 @@ const empty: Topology = {
   namespaces: [{ inode: 1, names: [], isHost: true, pids: [1], paths: [], interfaces: [] }],
   docker: { available: true },
   privileged: { available: true, mode: 'root' },
+  engines: [],
   warnings: [],
   elapsedMs: 3,
 };

@@ -19,7 +19,7 @@ export function iface(name: string, more: Partial<NetInterface> = {}): NetInterf
 }
 
 export function container(name: string, more: Partial<Container> = {}): Container {
-  return { id: `${name}-0123456789abcdef`, name, image: 'img', state: 'running', pid: 100, netns: 200, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: [], ...more };
+  return { id: `${name}-0123456789abcdef`, name, image: 'img', engine: 'docker', pod: null, infra: false, user: null, state: 'running', pid: 100, netns: 200, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: [], ...more };
 }
 
 export function topology(more: Partial<Topology> = {}): Topology {
@@ -30,6 +30,7 @@ export function topology(more: Partial<Topology> = {}): Topology {
     namespaces: [],
     docker: { available: true, endpoint: 'unix:///x.sock' },
     privileged: { available: true, mode: 'root' },
+    engines: [],
     warnings: [],
     elapsedMs: 1,
     ...more,

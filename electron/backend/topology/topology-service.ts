@@ -1,12 +1,16 @@
 // Topology: discovery on demand, through the privileged channel when there is one.
 import type Docker from 'dockerode';
 import type { Topology } from '../../../shared/topology';
+import type { HostContainerListing } from '../../../shared/helper-protocol';
+import { readHostContainers } from '../../engines/host-containers';
 import { dockerEndpoint, listDockerContainers, type DockerContainer, type DockerListing } from '../../engines/docker';
 import { createDockerClient, dockerodeApi } from './dockerode-api';
 import { scanNamespaces, type NamespaceScan } from '../../kernel/namespaces';
 import { discoverTopology } from './build-topology';
 import type { Backend } from '../backend';
 import { findContainer } from './find-container';
+import { mergeHostListings } from './engine-containers';
+import { realOwnNamespaces, withOwnNamespaces, type OwnNamespaceReader } from './own-namespaces';
 
 /** How the unprivileged backend reaches namespaces it cannot enter itself. */
 export interface NamespaceScanner {
@@ -35,6 +39,12 @@ export function topologyFingerprint(t: Topology): string {
 export interface TopologyServiceOptions {
   /** Lists containers through the privileged helper: for a user the Docker socket refuses. */
   dockerViaHelper?: (socket: string) => Promise<DockerContainer[]>;
+  /** Every engine's containers from the host's files as root sees them, through the helper (when not root). */
+  hostContainersViaHelper?: () => Promise<HostContainerListing>;
+  /** This process's own reading of the host's files (default: readHostContainers; tests hand in a recorded one). */
+  readHostContainers?: () => HostContainerListing;
+  /** Not root: how our own rootless containers' namespaces are found and read (null: not at all). */
+  ownNamespaces?: OwnNamespaceReader | null;
 }
 
 export class TopologyService {
@@ -82,18 +92,22 @@ export class TopologyService {
     const scanner: NamespaceScanner = {
       mode: () => (scannerError ? 'none' : this.scanner.mode()),
       scanNamespaces: async () => {
+        let scan: NamespaceScan;
         try {
-          return await this.scanner.scanNamespaces();
+          scan = await this.scanner.scanNamespaces();
         } catch (err) {
           // Helper refused or died: still show what an unprivileged scan sees.
           const e = err as { code?: string; message?: string };
           scannerError = { code: e.code ?? 'HELPER_UNAVAILABLE', message: e.message ?? String(err) };
-          return scanNamespaces();
+          scan = await scanNamespaces();
         }
+        const own = this.opts.ownNamespaces === undefined ? realOwnNamespaces : this.opts.ownNamespaces;
+        return own && process.getuid?.() !== 0 ? withOwnNamespaces(scan, own) : scan;
       },
     };
     const topo = await discoverTopology({
       listContainers: () => this.listContainers(),
+      listHostContainers: () => this.listHostContainers(),
       scanNamespaces: scanner.scanNamespaces,
       privilegedMode: scanner.mode,
       privilegedError: () => scannerError ?? this.scanner.lastError?.(),
@@ -131,6 +145,31 @@ export class TopologyService {
     } catch (err) {
       const why = (err as Error).message ?? String(err);
       return { ...direct, status: { ...direct.status, error: { code: 'DOCKER_UNAVAILABLE', message: `${direct.status.error?.message}; through the helper: ${why}` } } };
+    }
+  }
+
+  /**
+   * Every engine's containers, named from the host's files: in-process (complete as root; as a
+   * user, their own rootless containers and what command lines tell), plus the helper's
+   * root reading when the helper scans for us.
+   */
+  private async listHostContainers(): Promise<HostContainerListing> {
+    const read = this.opts.readHostContainers ?? (() => readHostContainers());
+    let own: HostContainerListing;
+    try {
+      own = read();
+    } catch (err) {
+      own = { containers: [], warnings: [`naming containers from the host's files failed: ${(err as Error).message}`] };
+    }
+    const viaHelper = this.opts.hostContainersViaHelper;
+    if (!viaHelper || this.scanner.mode() !== 'helper') return own;
+    try {
+      return mergeHostListings(await viaHelper(), own);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      // An installed helper older than this vethscope does not know the op: say so once, keep our own reading.
+      const why = e.code === 'INVALID_INPUT' ? 'the installed helper is older than this vethscope (reinstall it: sudo vethscope install-helper)' : (e.message ?? String(err));
+      return e.code === 'HELPER_REFUSED' || e.code === 'HELPER_UNAVAILABLE' ? own : { ...own, warnings: [...own.warnings, `containers of other users' and root's engines are named from command lines only: ${why}`] };
     }
   }
 

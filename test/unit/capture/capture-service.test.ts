@@ -15,11 +15,11 @@ import type { TopologyService } from '../../../electron/backend/topology/topolog
 const HOST = 1;
 const iface = (name: string, hostPeer: string | null): NetInterface => ({ name, ifindex: 2, kind: 'veth', mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, hostPeer, peer: null, parent: null });
 function topoWith(veth: string | null, state = 'running'): Topology {
-  const c: Container = { id: 'c0ffee00', name: 'web', image: 'img', state, pid: state === 'running' ? 10 : null, netns: state === 'running' ? 5 : null, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: veth ? [iface('eth0', veth)] : [] };
+  const c: Container = { id: 'c0ffee00', name: 'web', image: 'img', engine: 'docker', pod: null, infra: false, user: null, state, pid: state === 'running' ? 10 : null, netns: state === 'running' ? 5 : null, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: veth ? [iface('eth0', veth)] : [] };
   return {
     generatedAt: new Date().toISOString(), hostNetns: HOST, containers: [c],
     namespaces: [{ inode: HOST, names: [], isHost: true, pids: [1], paths: [], interfaces: veth ? [iface(veth, null)] : [] }, ...(veth ? [{ inode: 5, names: ['web'], isHost: false, pids: [10], paths: [], interfaces: c.interfaces }] : [])],
-    docker: { available: true }, privileged: { available: true, mode: 'root' }, warnings: [], elapsedMs: 1,
+    docker: { available: true }, privileged: { available: true, mode: 'root' }, engines: [], warnings: [], elapsedMs: 1,
   };
 }
 

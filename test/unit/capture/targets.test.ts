@@ -8,7 +8,7 @@ const iface = (name: string, kind: NetInterface['kind'], extra: Partial<NetInter
   name, ifindex: 2, kind, mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, hostPeer: null, peer: null, parent: null, ...extra,
 });
 const ctr = (name: string, id: string, netns: number | null, interfaces: NetInterface[], extra: Partial<Container> = {}): Container => ({
-  id, name, image: 'img', state: 'running', pid: 100, netns, hostNetwork: netns === 1, networkMode: 'bridge', networks: [{ name: 'bridge', networkId: null, driver: 'bridge', ipv4: '10.0.0.2/24', ipv6: null, mac: null, gateway: null }], compose: null, interfaces, ...extra,
+  id, name, image: 'img', engine: 'docker', pod: null, infra: false, user: null, state: 'running', pid: 100, netns, hostNetwork: netns === 1, networkMode: 'bridge', networks: [{ name: 'bridge', networkId: null, driver: 'bridge', ipv4: '10.0.0.2/24', ipv6: null, mac: null, gateway: null }], compose: null, interfaces, ...extra,
 });
 const web = ctr('web-1', 'aaaa1111', 11, [iface('lo', 'loopback'), iface('eth0', 'veth', { hostPeer: 'veth1a2b' }), iface('eth1', 'veth', { hostPeer: 'veth9z' })]);
 const mac = ctr('mac-1', 'aaaa2222', 12, [iface('lo', 'loopback'), iface('eth0', 'macvlan', { parent: { netns: HOST, name: 'eth0' } })]);
@@ -22,7 +22,7 @@ const topo: Topology = {
     { inode: 12, names: ['mac-1'], isHost: false, pids: [200], paths: ['/run/docker/netns/abc'], interfaces: mac.interfaces },
     { inode: 13, names: ['blue'], isHost: false, pids: [], paths: ['/run/netns/blue'], interfaces: [iface('lo', 'loopback'), iface('v-blue', 'veth')] },
   ],
-  docker: { available: true }, privileged: { available: true, mode: 'root' }, warnings: [], elapsedMs: 1,
+  docker: { available: true }, privileged: { available: true, mode: 'root' }, engines: [], warnings: [], elapsedMs: 1,
 };
 const code = (fn: () => unknown) => {
   try {

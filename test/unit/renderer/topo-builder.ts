@@ -44,6 +44,10 @@ export class TopoBuilder {
       id: `id-${name}`,
       name,
       image: 'busybox',
+      engine: 'docker',
+      pod: null,
+      infra: false,
+      user: null,
       state: opts.state ?? 'running',
       pid: inode,
       netns: inode,
@@ -57,7 +61,7 @@ export class TopoBuilder {
   }
 
   stopped(name: string, project?: string): this {
-    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'exited', pid: null, netns: null, hostNetwork: false, networkMode: 'bridge', networks: [], compose: project ? { project, service: name } : null, interfaces: [] });
+    this.containers.push({ id: `id-${name}`, name, image: 'busybox', engine: 'docker', pod: null, infra: false, user: null, state: 'exited', pid: null, netns: null, hostNetwork: false, networkMode: 'bridge', networks: [], compose: project ? { project, service: name } : null, interfaces: [] });
     return this;
   }
 
@@ -66,7 +70,7 @@ export class TopoBuilder {
     const inode = this.nextInode++;
     const mv = iface('eth0', 'macvlan', { parent: { netns: HOST, name: 'eth0' } });
     this.namespaces.push({ inode, names: [], isHost: false, pids: [inode], paths: [], interfaces: [iface('lo', 'loopback'), mv] });
-    this.containers.push({ id: `id-${name}`, name, image: 'busybox', state: 'running', pid: inode, netns: inode, hostNetwork: false, networkMode: 'mv', networks: [], compose: null, interfaces: [mv] });
+    this.containers.push({ id: `id-${name}`, name, image: 'busybox', engine: 'docker', pod: null, infra: false, user: null, state: 'running', pid: inode, netns: inode, hostNetwork: false, networkMode: 'mv', networks: [], compose: null, interfaces: [mv] });
     return inode;
   }
 
@@ -78,6 +82,7 @@ export class TopoBuilder {
       namespaces: structuredClone(this.namespaces),
       docker: { available: true },
       privileged: { available: true, mode: 'root' },
+      engines: [],
       warnings: [],
       elapsedMs: 1,
     };

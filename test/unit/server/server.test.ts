@@ -51,6 +51,7 @@ const TOPOLOGY: Topology = {
   namespaces: [{ inode: 1, names: [], isHost: true, pids: [1], paths: [], interfaces: [] }],
   docker: { available: false, error: { code: 'DOCKER_UNAVAILABLE', message: 'no socket' } },
   privileged: { available: false, mode: 'none' },
+  engines: [],
   warnings: [],
   elapsedMs: 1,
 };

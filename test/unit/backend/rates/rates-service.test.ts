@@ -4,7 +4,7 @@ import { RatesService } from '../../../../electron/backend/rates/rates-service';
 import type { CounterSource } from '../../../../electron/backend/rates/sources';
 import type { Topology } from '../../../../shared/topology';
 
-const topo = { generatedAt: '', hostNetns: 1, containers: [], namespaces: [{ inode: 1, names: [], isHost: true, pids: [], paths: [], interfaces: [] }], docker: { available: true }, privileged: { available: false, mode: 'none' }, warnings: [], elapsedMs: 0 } as Topology;
+const topo = { generatedAt: '', hostNetns: 1, containers: [], namespaces: [{ inode: 1, names: [], isHost: true, pids: [], paths: [], interfaces: [] }], docker: { available: true }, privileged: { available: false, mode: 'none' }, engines: [], warnings: [], elapsedMs: 0 } as Topology;
 const counting = (): CounterSource & { reads: number } => {
   const src = {
     reads: 0,

@@ -14,10 +14,10 @@ const iface = (name: string, ifindex: number, extra: Record<string, unknown> = {
 function topo(): Topology {
   const webIfs = [iface('lo', 1, { kind: 'loopback' }), iface('eth0', 2, { hostPeer: 'vethA', peer: { netns: 1, name: 'vethA' } })];
   const macIfs = [iface('lo', 1, { kind: 'loopback' }), iface('mv0', 3, { kind: 'macvlan', parent: { netns: 1, name: 'eth0' } })];
-  const ctr = (id: string, name: string, netns: number, interfaces: unknown[]) => ({ id, name, image: 'x', state: 'running', pid: 1, netns, hostNetwork: netns === 1, networkMode: 'bridge', networks: [], compose: null, interfaces });
+  const ctr = (id: string, name: string, netns: number, interfaces: unknown[]) => ({ id, name, image: 'x', engine: 'docker' as const, pod: null, infra: false, user: null, state: 'running', pid: 1, netns, hostNetwork: netns === 1, networkMode: 'bridge', networks: [], compose: null, interfaces });
   return {
     generatedAt: '', hostNetns: 1, warnings: [], elapsedMs: 0,
-    docker: { available: true }, privileged: { available: true, mode: 'root' },
+    docker: { available: true }, privileged: { available: true, mode: 'root' }, engines: [],
     containers: [ctr('w', 'web', 100, webIfs), ctr('m', 'mac', 200, macIfs), ctr('h', 'hostnet', 1, [])] as Topology['containers'],
     namespaces: [
       { inode: 1, names: [], isHost: true, pids: [1], paths: [], interfaces: [iface('eth0', 2, { kind: 'physical' }), iface('vethA', 10)] },

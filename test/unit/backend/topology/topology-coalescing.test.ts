@@ -71,10 +71,11 @@ describe('topologyFingerprint', () => {
   const base = (): Topology => ({
     generatedAt: '2026-11-26T00:00:00Z',
     hostNetns: 1,
-    containers: [{ id: 'c1', name: 'web', image: 'img', state: 'running', pid: 100, netns: 2, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: [] }],
+    containers: [{ id: 'c1', name: 'web', image: 'img', engine: 'docker', pod: null, infra: false, user: null, state: 'running', pid: 100, netns: 2, hostNetwork: false, networkMode: 'bridge', networks: [], compose: null, interfaces: [] }],
     namespaces: [{ inode: 2, names: ['web'], isHost: false, pids: [100], paths: [], interfaces: [] }],
     docker: { available: true },
     privileged: { available: true, mode: 'root' },
+    engines: [],
     warnings: [],
     elapsedMs: 1,
   });
