@@ -560,14 +560,20 @@ describe.skipIf(!isRoot)('6. helper limits', () => {
         if (!groupExisted) shTry('groupdel', [GROUP]);
       });
 
-      for (const format of ['pcap', 'pcapng'] as const)
-        it(`vethscope capture --format ${format} as the user into ext4 -m 50: disk-full at the user's limit, reserve untouched`, async () => {
-          const mnt = join(work, `mnt-cli-${format}`);
-          const { reserved } = reservedExt4(join(work, `cli-${format}.img`), mnt, user);
+      // VETHSCOPE_PCAP_WRITER=merged forces the streaming MergedWriter where pcapng would otherwise go to dumpcap.
+      const writers = [
+        { key: 'direct', format: 'pcap', env: {}, writer: 'DirectWriter: tcpdump writes' },
+        { key: 'merged', format: 'pcapng', env: { VETHSCOPE_PCAP_WRITER: 'merged' }, writer: 'MergedWriter: the backend writes' },
+        { key: 'default', format: 'pcapng', env: {}, writer: 'default pcapng writer (dumpcap when installed)' },
+      ] as const;
+      for (const { key, format, env: writerEnv, writer } of writers)
+        it(`vethscope capture --format ${format} as the user (${writer}) into ext4 -m 50: disk-full at the user's limit, reserve untouched`, async () => {
+          const mnt = join(work, `mnt-cli-${key}`);
+          const { reserved } = reservedExt4(join(work, `cli-${key}.img`), mnt, user);
           try {
             const home = statSync(`/home/${user.name}`).isDirectory() ? `/home/${user.name}` : out;
             const argv = ['setpriv', '--reuid', user.name, '--regid', user.name, '--init-groups', '--', realpathSync(process.execPath), CLI_BIN, 'capture', `netns:${PAIR_NS[0]}:${PAIR_IF[0]}`, '--format', format, '--duration', '60', '-o', `${mnt}/`];
-            const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, LANG: 'C', DOCKER_HOST: 'unix:///nonexistent/vsx-lim.sock' };
+            const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, LANG: 'C', DOCKER_HOST: 'unix:///nonexistent/vsx-lim.sock', ...writerEnv };
             const cli = spawn(argv[0]!, argv.slice(1), { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
             let stdout = '';
             let stderr = '';
@@ -590,7 +596,7 @@ describe.skipIf(!isRoot)('6. helper limits', () => {
             const ok = code === 1 && /DISK_FULL/.test(stderr) && after.avail * after.bsize < BIG_RECORD && after.free >= reserved && owner === user.uid && tshark > 0;
             record({
               section: SECTION,
-              check: `vethscope capture --format ${format} run by the user (${format === 'pcap' ? 'DirectWriter: tcpdump writes' : 'MergedWriter: the backend writes'}) into ext4 -m 50`,
+              check: `vethscope capture --format ${format} run by the user (${writer}) into ext4 -m 50`,
               files: 1,
               detail: `exit ${code}; "${stderr.trim().split('\n').slice(-1)[0]?.slice(0, 120)}"; reserved ${reserved}, after: avail ${after.avail} free ${after.free} (reserve ${after.free >= reserved ? 'untouched' : 'EATEN'}); file owner uid ${owner}, tshark reads ${tshark} packets`,
               ok,
