@@ -47,12 +47,21 @@ export const NetnsHandle = z.object({
 });
 export type NetnsHandle = z.infer<typeof NetnsHandle>;
 
-/** One tcpdump: where it runs and the path it writes its pcap stream to (as the invoking user). */
+/** Printable text for dumpcap's interface name and description (an argv word, never a shell). */
+const Label = z.string().max(4096).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters');
+
+/**
+ * One capture process on one interface: where it runs and the path it writes to (as the
+ * invoking user). With dumpcap, `label` and `comment` become the pcapng interface's name
+ * and description in the file itself.
+ */
 export const TcpdumpSpec = z
   .object({
     netns: NetnsHandle.nullable(), // null: the helper's own (host) namespace
     iface: IfaceName,
     output: AbsPath,
+    label: Label.optional(),
+    comment: Label.optional(),
   })
   .strict();
 export type TcpdumpSpec = z.infer<typeof TcpdumpSpec>;
@@ -240,8 +249,14 @@ export const helperOps = {
         packetCount: z.number().int().positive().optional(),
         /** The helper stops every tcpdump after this long, whatever the client does. */
         maxDurationSec: z.number().int().min(1).max(HELPER_LIMITS.maxDurationSec),
-        /** --immediate-mode (default): packets leave the kernel at once, not in 1 s blocks. */
+        /** --immediate-mode (default): packets leave the kernel at once, not in 1 s blocks (tcpdump only). */
         immediate: z.boolean().optional(),
+        /**
+         * tcpdump (default): classic pcap, to a FIFO or the file. dumpcap (Wireshark's capture engine):
+         * pcapng written straight to the file, the interface named `label`, the section commented.
+         */
+        engine: z.enum(['tcpdump', 'dumpcap']).optional(),
+        captureComment: z.string().max(8192).refine((c) => !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(c), 'no control characters but newlines').optional(),
       })
       .strict(),
     z.object({ captureId: z.string(), ifaces: z.array(Started) }),

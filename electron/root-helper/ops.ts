@@ -102,12 +102,13 @@ export class HelperOps {
   async startCapture(p: P<'startCapture'>): Promise<R<'startCapture'>> {
     if (this.captures.has(p.captureId)) throw new CodedError('INVALID_INPUT', `capture ${p.captureId} already exists`);
     if (p.packetCount && p.ifaces.length > 1) throw new CodedError('INVALID_INPUT', 'packetCount (tcpdump -c) needs exactly one interface');
-    requireCaptureTools();
+    const tools = requireCaptureTools();
+    if (p.engine === 'dumpcap' && !tools.dumpcap) throw new CodedError('UNSUPPORTED', 'dumpcap (Debian: wireshark-common) is not installed');
     const bufferKiB = await this.vet(p.ifaces, true);
     await compileFilter(p.filter, this.invoker); // BAD_FILTER before any capturing tcpdump runs
     const group = new CaptureGroup(
       p.captureId,
-      { filter: p.filter, snaplen: p.snaplen, immediate: p.immediate ?? true, ...(p.packetCount ? { packetCount: p.packetCount } : {}) },
+      { filter: p.filter, snaplen: p.snaplen, immediate: p.immediate ?? true, engine: p.engine ?? 'tcpdump', ...(p.packetCount ? { packetCount: p.packetCount } : {}), ...(p.captureComment ? { captureComment: p.captureComment } : {}) },
       this.invoker,
       this.emit,
       Math.min(p.maxDurationSec, HELPER_LIMITS.maxDurationSec),

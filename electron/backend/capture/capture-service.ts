@@ -1,6 +1,7 @@
 // The capture API on the Backend: start and stop (LiveCapture does the work), the
 // saved captures (CaptureLibrary), status. Errors are data with actionable codes.
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { CaptureRequest, checkFormatFits, type CaptureInfo, type CaptureRequestParsed, type PacketSummary } from '../../../shared/capture';
@@ -8,6 +9,7 @@ import type { BackendStatus } from '../../../shared/api';
 import type { Topology } from '../../../shared/topology';
 import { CodedError } from '../../../shared/result';
 import { vethscopeVersion } from '../../util/package-root';
+import { findTool } from '../../util/exec';
 import type { Backend } from '../backend';
 import type { TopologyService } from '../topology/topology-service';
 import { CaptureLibrary, writeSidecar } from './capture-library';
@@ -21,6 +23,7 @@ import { baseNameFor, resolveTargets, type ResolvedIface } from './targets';
 import { DirectWriter, directCapable } from './writer/direct-writer';
 import { FifoDir } from './writer/fifo';
 import { MergedWriter } from './writer/merged-writer';
+import { DumpcapWriter } from './writer/dumpcap-writer';
 import type { CaptureWriter, WriterHooks } from './writer/capture-writer';
 
 const EMIT_INTERVAL_MS = 500;
@@ -141,10 +144,7 @@ export class CaptureService {
       onLimit: (reason) => capture?.writerLimit(reason),
       onFailure: (reason, error) => capture?.writerFailed(reason, error),
     };
-    const direct = directCapable({ format: req.format, interfaces: resolved.length, ring: req.ring, follow: req.follow }) && (this.deps.env ?? process.env).VETHSCOPE_PCAP_WRITER !== 'merged';
-    const writer: CaptureWriter = direct
-      ? new DirectWriter({ path: out.path, stop: req.stop ?? {} }, hooks)
-      : new MergedWriter({ path: out.path, format: req.format, ring: req.ring ?? null, sectionComment: sectionComment(resolved, filter, req.follow), filter, stop: req.stop ?? {} }, this.fifos, hooks);
+    const writer = this.chooseWriter(req, resolved, out.path, filter, hooks);
     const l: Live = { lastEmit: 0, emitTimer: null, capture: null as unknown as LiveCapture };
     capture = l.capture = new LiveCapture(id, req, writer, {
       helper: this.deps.helper,
@@ -166,6 +166,21 @@ export class CaptureService {
     }
     this.emit(l, true);
     return structuredClone(capture.record.info);
+  }
+
+  /**
+   * Who writes the file. Classic pcap of one interface: tcpdump itself (DirectWriter). pcapng:
+   * dumpcap itself when it is installed (DumpcapWriter, parts merged at the end), except for a
+   * ring of files, which the merged writer rotates. VETHSCOPE_PCAP_WRITER=merged forces the
+   * streaming writer (benchmarks compare them).
+   */
+  private chooseWriter(req: ReturnType<typeof CaptureRequest.parse>, resolved: ResolvedIface[], path: string, filter: string, hooks: WriterHooks): CaptureWriter {
+    const forced = (this.deps.env ?? process.env).VETHSCOPE_PCAP_WRITER;
+    const stop = req.stop ?? {};
+    const comment = sectionComment(resolved, filter, req.follow);
+    if (forced !== 'merged' && directCapable({ format: req.format, interfaces: resolved.length, ring: req.ring, follow: req.follow })) return new DirectWriter({ path, stop }, hooks);
+    if (forced !== 'merged' && req.format === 'pcapng' && !req.ring && dumpcapUsable()) return new DumpcapWriter({ path, sectionComment: comment, stop }, hooks);
+    return new MergedWriter({ path, format: req.format, ring: req.ring ?? null, sectionComment: comment, filter, stop }, this.fifos, hooks);
   }
 
   /**
@@ -241,6 +256,18 @@ export class CaptureService {
       capturesDir: this.deps.capturesDir,
       launchers: launchers(this.deps.env ?? process.env),
     };
+  }
+}
+
+/** dumpcap installed and runnable by us (a site may restrict it to a wireshark group: then tcpdump it is). */
+function dumpcapUsable(): boolean {
+  const path = findTool('dumpcap');
+  if (!path) return false;
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

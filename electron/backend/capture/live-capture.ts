@@ -2,7 +2,7 @@
 // the user's file, and the record every front door sees. It decides when the capture
 // ends (stop, limits, duration, disk full, the targets gone) and follows a restarting
 // container when asked. One end, whatever ends it.
-import { HELPER_LIMITS, type HelperEventData, type TcpdumpCounters } from '../../../shared/helper-protocol';
+import { HELPER_LIMITS, type HelperEventData, type TcpdumpCounters, type TcpdumpSpec } from '../../../shared/helper-protocol';
 import type { CaptureInfo, CaptureRequestParsed, PacketSummary } from '../../../shared/capture';
 import type { Topology } from '../../../shared/topology';
 import { CodedError, toErrorInfo, type ErrorInfo } from '../../../shared/result';
@@ -10,8 +10,9 @@ import { CaptureRecord, type Summarize } from './capture-record';
 import { Follower } from './follow';
 import type { HelperPort } from './helper-port';
 import type { ResolvedIface } from './targets';
-import type { CaptureWriter } from './writer/capture-writer';
+import type { CaptureWriter, PendingIface } from './writer/capture-writer';
 import { DirectWriter } from './writer/direct-writer';
+import { DumpcapWriter } from './writer/dumpcap-writer';
 
 type EndReason = NonNullable<CaptureInfo['reason']>;
 
@@ -57,14 +58,17 @@ export class LiveCapture {
     let started;
     try {
       const duration = this.req.stop?.durationSec;
+      // One interface writing the file itself counts itself (tcpdump/dumpcap -c); several are counted here.
+      const selfCounting = (this.writer instanceof DirectWriter || this.writer instanceof DumpcapWriter) && resolved.length === 1;
       started = await this.deps.helper.request('startCapture', {
         captureId: this.id,
-        ifaces: resolved.map((r, i) => ({ netns: r.netns, iface: r.iface, output: pending[i]!.output })),
+        ifaces: resolved.map((r, i) => tcpdumpSpec(r, pending[i]!)),
         filter: this.filter,
         snaplen: this.req.snaplen ?? 262144,
-        // Classic pcap of one interface: tcpdump counts itself (-c) and writes the file itself.
-        ...(this.writer instanceof DirectWriter && this.req.stop?.packetCount ? { packetCount: this.req.stop.packetCount } : {}),
+        ...(selfCounting && this.req.stop?.packetCount ? { packetCount: this.req.stop.packetCount } : {}),
         maxDurationSec: duration ? Math.min(HELPER_LIMITS.maxDurationSec, Math.ceil(duration) + 60) : HELPER_LIMITS.maxDurationSec,
+        engine: this.writer.engine,
+        ...(this.writer instanceof DumpcapWriter ? { captureComment: this.writer.captureComment } : {}),
       });
     } catch (err) {
       for (const p of pending) this.writer.discard(p);
@@ -96,7 +100,7 @@ export class LiveCapture {
 
   private counters(c: TcpdumpCounters): void {
     this.record.dropped(c.index, c.droppedByKernel);
-    if (this.writer instanceof DirectWriter) this.writer.onCounters(c);
+    if (this.writer instanceof DirectWriter || this.writer instanceof DumpcapWriter) this.writer.onCounters(c);
   }
 
   onIfaceEnded(e: HelperEventData<'captureIfaceEnded'>): void {
@@ -115,7 +119,9 @@ export class LiveCapture {
       this.follow(r);
       if (allGone && !this.goneTimer) this.goneTimer = setTimeout(() => void this.stop('target-gone'), FOLLOW_MAX_MS);
     } else if (allGone) {
-      void this.stop(e.reason === 'gone' ? 'target-gone' : 'error', e.reason === 'gone' ? null : { code: 'INTERNAL', message: e.message });
+      const full = /No space left|Disk quota exceeded|free up space/i.test(e.message);
+      if (e.reason === 'gone') void this.stop('target-gone');
+      else void this.stop(full ? 'disk-full' : 'error', { code: full ? 'DISK_FULL' : 'INTERNAL', message: e.message });
     }
     this.deps.changed(true);
   }
@@ -163,7 +169,7 @@ export class LiveCapture {
   private async attach(r: ResolvedIface): Promise<void> {
     const pending = await this.writer.prepareInterface({ label: r.label, comment: r.comment });
     try {
-      const s = await this.deps.helper.request('attachInterface', { captureId: this.id, iface: { netns: r.netns, iface: r.iface, output: pending.output } });
+      const s = await this.deps.helper.request('attachInterface', { captureId: this.id, iface: tcpdumpSpec(r, pending) });
       this.writer.confirm(pending, s.index);
       this.record.added(s.index, r);
     } catch (err) {
@@ -219,6 +225,11 @@ export class LiveCapture {
     this.deps.ended();
     return structuredClone(this.record.info);
   }
+}
+
+/** What the helper starts for one interface: where, and where it writes (and what dumpcap names it). */
+function tcpdumpSpec(r: ResolvedIface, p: PendingIface): TcpdumpSpec {
+  return { netns: r.netns, iface: r.iface, output: p.output, ...(p.label ? { label: p.label } : {}), ...(p.comment ? { comment: p.comment } : {}) };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -26,6 +26,8 @@ export interface CaptureTools {
   setpriv: string;
   nsenter: string;
   tcpdump: string;
+  /** Wireshark's capture engine, when installed (it writes pcapng itself). */
+  dumpcap: string | null;
 }
 
 export interface RunnerOptions {
@@ -34,9 +36,11 @@ export interface RunnerOptions {
   bufferKiB: number;
   packetCount?: number;
   immediate: boolean;
+  engine: 'tcpdump' | 'dumpcap';
+  captureComment?: string;
 }
 
-const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist/i;
+const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist|no longer (running|attached)/i;
 const STDERR_KEEP = 8192;
 /** tcpdump installs its SIGUSR1 handler just after "listening on": leave it alone this long. */
 const POLL_SETTLE_MS = 250;
@@ -48,7 +52,7 @@ export function requireCaptureTools(): CaptureTools {
   const tcpdump = findTool('tcpdump');
   if (!tcpdump) throw new CodedError('UNSUPPORTED', 'tcpdump is not installed');
   if (!setpriv || !nsenter) throw new CodedError('UNSUPPORTED', 'util-linux (setpriv, nsenter) is not installed');
-  return { setpriv, nsenter, tcpdump };
+  return { setpriv, nsenter, tcpdump, dumpcap: findTool('dumpcap') };
 }
 
 /**
@@ -61,9 +65,29 @@ export function asUserWithNetRaw(setpriv: string, user: Pick<Invoker, 'uid' | 'g
   return [setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, '--pdeathsig', 'KILL', '--'];
 }
 
+/**
+ * dumpcap writes pcapng straight to OUTPUT, naming the interface `label` (--ifname works for
+ * real interfaces too in Wireshark 4.0) and commenting the section. Without -q it reports
+ * "Packets: N" as it writes; at exit "Packets received/dropped on interface 'X': R/D".
+ */
+function dumpcapArgs(spec: TcpdumpSpec, o: RunnerOptions, dumpcap: string): string[] {
+  const argv = [dumpcap, '-i', spec.iface];
+  if (spec.label) argv.push('--ifname', spec.label);
+  if (spec.comment) argv.push('--ifdescr', spec.comment);
+  argv.push('-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(o.bufferKiB / 1024))), '-w', spec.output);
+  if (o.filter.trim()) argv.push('-f', o.filter);
+  if (o.packetCount) argv.push('-c', String(o.packetCount));
+  if (o.captureComment) argv.push('--capture-comment', o.captureComment);
+  return argv;
+}
+
 export function tcpdumpArgv(spec: TcpdumpSpec, o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>, tools: CaptureTools): string[] {
   const argv = [tools.setpriv, '--pdeathsig', 'KILL', '--'];
   if (spec.netns) argv.push(...nsenterPrefix(tools.nsenter));
+  if (o.engine === 'dumpcap') {
+    if (!tools.dumpcap) throw new CodedError('UNSUPPORTED', 'dumpcap (Debian: wireshark-common) is not installed');
+    return [...argv, ...asUserWithNetRaw(tools.setpriv, user), ...dumpcapArgs(spec, o, tools.dumpcap)];
+  }
   argv.push(...asUserWithNetRaw(tools.setpriv, user), tools.tcpdump, '-i', spec.iface);
   if (o.immediate) argv.push('--immediate-mode');
   argv.push('-w', spec.output, '-U', '-n', '-s', String(o.snaplen), '-B', String(o.bufferKiB));
@@ -108,7 +132,10 @@ export class TcpdumpRunner {
   }
 
   /** Spawn; resolves once tcpdump says it listens (its output is open), rejects with why it could not. */
+  private engine: RunnerOptions['engine'] = 'tcpdump';
+
   start(o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>): Promise<void> {
+    this.engine = o.engine;
     try {
       const tools = requireCaptureTools();
       const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
@@ -147,7 +174,8 @@ export class TcpdumpRunner {
     });
   }
 
-  private onStderr(s: string): void {
+  private onStderr(raw: string): void {
+    const s = raw.replace(/\r/g, '\n'); // dumpcap rewrites its "Packets: N" line with \r
     this.stderrTail = (this.stderrTail + s).slice(-STDERR_KEEP);
     this.lineRest += s;
     const nl = this.lineRest.lastIndexOf('\n');
@@ -159,12 +187,16 @@ export class TcpdumpRunner {
     this.lineRest = this.lineRest.slice(nl + 1);
     if (!this.listeningAt) {
       const m = /listening on .*, link-type ([^,]+)/.exec(fresh);
-      if (m) {
-        this.linkType = m[1]!.trim();
+      if (m || /^Capturing on /m.test(fresh)) {
+        this.linkType = m ? m[1]!.trim() : 'pcapng';
         this.listeningAt = Date.now();
         this.settleStart();
       }
     }
+    // dumpcap: "Packets: N" while it writes, "Packets captured: N", then "received/dropped ...: R/D".
+    for (const m of fresh.matchAll(/^Packets(?: captured)?: (\d+)/gm)) this.captured = Number(m[1]);
+    const rd = /Packets received\/dropped on interface .*: (\d+)\/(\d+)/.exec(fresh);
+    if (rd) [this.receivedByFilter, this.droppedByKernel] = [Number(rd[1]), Number(rd[2])];
     if (!fresh.includes('packet')) return;
     // SIGUSR1's one-liner "N packets captured, M packets received by filter, K packets
     // dropped by kernel" and the exit report's three lines. The last one wins.
@@ -183,7 +215,7 @@ export class TcpdumpRunner {
     const lines = this.stderrTail
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on/.test(l));
+      .filter((l) => l && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: |^Packets( captured| received\/dropped .*)?: \d/.test(l));
     const last = lines[lines.length - 1];
     return last ? last.replace(/^tcpdump: /, '') : null;
   }
@@ -206,6 +238,7 @@ export class TcpdumpRunner {
 
   /** Ask for statistics (tcpdump prints them on SIGUSR1, whose default action would kill it before its handler exists). */
   poll(): void {
+    if (this.engine === 'dumpcap') return; // it reports as it writes; SIGUSR1 would end it
     if (!this.listeningAt || Date.now() - this.listeningAt < POLL_SETTLE_MS) return;
     if (!this.ended && this.child?.pid) this.child.kill('SIGUSR1');
   }

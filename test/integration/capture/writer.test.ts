@@ -3,7 +3,7 @@
 // merges and writes; tshark is the judge. No Docker needed: netns:NAME:IFACE targets.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaptureInfo, CaptureRequest } from '../../../shared/capture';
 import { isRoot, SKIP_REASON } from '../../support/env';
 import { makePair, ping, removePair, sh, shTry, sleep, type Pair } from '../helper/helper-fixture';
@@ -170,12 +170,14 @@ describe.skipIf(!isRoot)(`capture writers through the backend (${isRoot ? 'root'
     for (const format of ['pcapng', 'pcap'] as const) {
       const info = await start({ targets: [target(0)], format, filter: 'icmp' });
       ping(pair, 4);
-      await sleep(900);
-      const pk = await h.services.backend.call('getPackets', { id: info.id });
-      expect(pk.ok && pk.result.length).toBe(8);
-      expect(pk.ok && pk.result[0]).toMatchObject({ protocol: 'ICMP', iface: label(0) });
-      const listed = await h.services.backend.call('listCaptures', {});
-      expect(listed.ok && listed.result.find((c) => c.id === info.id)?.packets).toBe(8);
+      // The live view follows the file (dumpcap and tcpdump hand packets over within a fraction of a second).
+      await vi.waitFor(async () => {
+        const pk = await h.services.backend.call('getPackets', { id: info.id });
+        expect(pk.ok && pk.result.length).toBe(8);
+        expect(pk.ok && pk.result[0]).toMatchObject({ protocol: 'ICMP', iface: label(0) });
+        const listed = await h.services.backend.call('listCaptures', {});
+        expect(listed.ok && listed.result.find((c) => c.id === info.id)?.packets).toBe(8);
+      }, { timeout: 5000, interval: 100 });
       await stop(info.id);
     }
   });

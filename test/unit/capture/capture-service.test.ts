@@ -132,7 +132,7 @@ describe('CaptureService', () => {
       if (f.includes('port port')) throw new CodedError('BAD_FILTER', 'syntax error');
     };
     filtersChecked = [];
-    new CaptureService({ topology, helper: helper as never, summarize: () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: '' }), capturesDir: dir, env: { PATH: '' }, checkFilter }).register(backend);
+    new CaptureService({ topology, helper: helper as never, summarize: () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: '' }), capturesDir: dir, env: { PATH: '', VETHSCOPE_PCAP_WRITER: 'merged' }, checkFilter }).register(backend);
     events = [];
     backend.on('capture', (i) => events.push(i));
   });

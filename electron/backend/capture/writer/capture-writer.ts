@@ -17,9 +17,12 @@ export interface WriterIface {
   comment: string;
 }
 
-/** Where the next tcpdump writes, before the helper has given it an index. */
+/** Where the next tcpdump (or dumpcap) writes, before the helper has given it an index. */
 export interface PendingIface {
   output: string;
+  /** dumpcap names and describes the interface in the file itself. */
+  label?: string;
+  comment?: string;
 }
 
 export interface PacketSample {
@@ -58,6 +61,8 @@ export interface WriterEnd {
 }
 
 export interface CaptureWriter {
+  /** What the helper runs: tcpdump (pcap into a FIFO or the file) or dumpcap (pcapng into a part). */
+  readonly engine: 'tcpdump' | 'dumpcap';
   readonly files: string[];
   /** Create the output (as the user, O_EXCL|O_NOFOLLOW, 0600) before anything runs. */
   open(): void;

@@ -14,7 +14,8 @@
 //     of space: the capture stops and the file is cut back to its last whole record.
 // At the end the walk stops at the number of packets tcpdump says it wrote, never at the
 // file's size: a file truncated to a sparse terabyte costs nothing.
-import { closeSync, constants, fstatSync, ftruncateSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, readSync, statfsSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
 import { PCAP_GLOBAL_HEADER_LEN, PCAP_RECORD_HEADER_LEN, parsePcapGlobalHeader, type PcapHeader } from '../../../formats/pcap/pcap-stream';
 import { createCaptureFile } from './capture-output';
@@ -34,12 +35,25 @@ const SMALL_READ = 4096;
 /** A record longer than this is damage (as PcapStreamParser judges). */
 const MAX_CAPLEN = 256 * 1024 * 4;
 
+/** Less than this free for ordinary users on the file's file system: full. */
+const FULL_BELOW = 2 << 20;
+
+function fileSystemFull(path: string): boolean {
+  try {
+    const s = statfsSync(dirname(path));
+    return s.bavail * s.bsize < FULL_BELOW;
+  } catch {
+    return false;
+  }
+}
+
 /** Only what tcpdump can write by itself: classic pcap, one interface, no ring, no follow. */
 export function directCapable(o: { format: string; interfaces: number; ring: unknown; follow: boolean }): boolean {
   return o.format === 'pcap' && o.interfaces === 1 && !o.ring && !o.follow;
 }
 
 export class DirectWriter implements CaptureWriter {
+  readonly engine = 'tcpdump' as const;
   private fd: number | null = null;
   private header: PcapHeader | null = null;
   private index: number | null = null;
@@ -53,7 +67,7 @@ export class DirectWriter implements CaptureWriter {
   private limit: 'size' | null = null;
   private stalls = 0;
   private lastSize = 0;
-  private lastCaptured = -1;
+  private capturedAtStall = 0;
   private diskFull = false;
   private ending: Promise<WriterEnd> | null = null;
   /** tcpdump's own count of packets written (from the helper's stats). */
@@ -118,14 +132,18 @@ export class DirectWriter implements CaptureWriter {
       this.hooks.onLimit('size');
       return;
     }
-    // Out of space: the file stops growing mid-record, or stays behind what tcpdump says it captured.
+    // Out of space (or quota): the file stops growing mid-record or behind what tcpdump says it
+    // captured, while tcpdump goes on counting packets (its writes fail and it does not care),
+    // or the file system itself is full. A tcpdump the kernel is merely throttling (dirty
+    // pages at full rate) counts nothing while it waits: that is no disk-full.
     const midRecord = size > this.boundary && budget > 0;
-    const behind = this.captured > this.packets && this.captured === this.lastCaptured;
-    if (size === this.lastSize && (midRecord || behind)) this.stalls++;
-    else this.stalls = 0;
+    const behind = this.captured > this.packets;
+    if (size === this.lastSize && (midRecord || behind)) {
+      if (this.stalls++ === 0) this.capturedAtStall = this.captured;
+    } else this.stalls = 0;
     this.lastSize = size;
-    this.lastCaptured = this.captured;
-    if (this.stalls >= 2 && !this.diskFull) {
+    const progressing = this.captured > this.capturedAtStall;
+    if (this.stalls >= 2 && (progressing || fileSystemFull(this.o.path)) && !this.diskFull) {
       this.diskFull = true;
       this.hooks.onFailure('disk-full', { code: 'DISK_FULL', message: `no space left for ${this.o.path} (the file stopped growing mid-packet)` });
     }

@@ -44,6 +44,7 @@ const HEADER_WAIT_MS = 5000;
 const DRAIN_WAIT_MS = 3000;
 
 export class MergedWriter implements CaptureWriter {
+  readonly engine = 'tcpdump' as const;
   private readonly ifaces: Iface[] = [];
   private readonly pending = new Map<PendingIface, Iface>();
   private merger = new Merger(200);

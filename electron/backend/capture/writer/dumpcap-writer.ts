@@ -1,0 +1,251 @@
+// pcapng at the cost of bare tcpdump: each interface's dumpcap (Wireshark's capture
+// engine, running as the user) writes pcapng straight to disk, its interface already named
+// after the container (--ifname) and described (--ifdescr), the section commented. No packet
+// passes through node while capturing; we only read block headers back (counts, the live
+// view, limits). One interface: its part simply becomes the file. Several (several
+// containers, or one re-attached after a restart): the parts, each in time order, are merged
+// into the file in time order when the capture ends.
+//
+// The file's name is taken at the start (an empty file, O_EXCL: nothing is ever
+// overwritten); the parts live beside it in a hidden 0700 folder, each a readable pcapng
+// while the capture runs.
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
+import type { ErrorCode } from '../../../../shared/result';
+import { createCaptureFile } from './capture-output';
+import { SampleRing, type CaptureWriter, type PendingIface, type WriterCounts, type WriterEnd, type WriterHooks, type WriterIface } from './capture-writer';
+import { mergeParts } from './merge-parts';
+import { PcapngTail } from './pcapng-tail';
+
+export interface DumpcapWriterOptions {
+  path: string;
+  sectionComment: string;
+  stop: { packetCount?: number; maxBytes?: number };
+}
+
+interface Part {
+  desc: WriterIface;
+  path: string;
+  index: number | null;
+  tail: PcapngTail | null;
+  fd: number | null;
+  /** dumpcap's own count of packets written (from the helper). */
+  captured: number;
+  final: TcpdumpCounters | null;
+}
+
+const TAIL_MS = 250;
+const START_WAIT_MS = 5000;
+const TAIL_BUDGET = 64 << 20;
+const DISK_FULL = /No space left|Disk quota exceeded|EDQUOT|ENOSPC|free up space/i;
+
+/** Parts folder for a capture file: `.NAME.parts` beside it. */
+export const partsDirOf = (file: string) => join(dirname(file), `.${basename(file)}.parts`);
+
+export class DumpcapWriter implements CaptureWriter {
+  readonly engine = 'dumpcap' as const;
+  private readonly parts: Part[] = [];
+  private readonly pending = new Map<PendingIface, Part>();
+  private readonly samples = new SampleRing();
+  private readonly dir: string;
+  private timer: NodeJS.Timeout | null = null;
+  private limit: 'count' | 'size' | null = null;
+  private failed: { reason: 'disk-full' | 'error'; message: string } | null = null;
+  private ending: Promise<WriterEnd> | null = null;
+
+  constructor(
+    private readonly o: DumpcapWriterOptions,
+    private readonly hooks: WriterHooks,
+  ) {
+    this.dir = partsDirOf(o.path);
+  }
+
+  get files(): string[] {
+    return [this.o.path];
+  }
+
+  /** The capture comment dumpcap writes into its section (one interface: the final file's). */
+  get captureComment(): string {
+    return this.o.sectionComment;
+  }
+
+  open(): void {
+    closeSync(createCaptureFile(this.o.path)); // the name is ours from now on
+    mkdirSync(this.dir, { mode: 0o700 });
+  }
+
+  async prepareInterface(desc: WriterIface): Promise<PendingIface & { label: string; comment: string }> {
+    const n = this.parts.length + this.pending.size;
+    const p: Part = { desc, path: join(this.dir, `${String(n).padStart(3, '0')}.pcapng`), index: null, tail: null, fd: null, captured: 0, final: null };
+    const pending = { output: p.path, label: desc.label, comment: desc.comment };
+    this.pending.set(pending, p);
+    return pending;
+  }
+
+  confirm(pending: PendingIface, index: number): void {
+    const p = this.pending.get(pending);
+    if (!p) return;
+    this.pending.delete(pending);
+    p.index = index;
+    this.parts.push(p);
+    this.follow(p);
+  }
+
+  discard(pending: PendingIface): void {
+    this.pending.delete(pending);
+  }
+
+  /** dumpcap has opened its file by the time the helper says it listens. */
+  private follow(p: Part): void {
+    try {
+      p.fd = openSync(p.path, constants.O_RDWR | constants.O_NOFOLLOW);
+    } catch {
+      return; // not there (yet): the end reads what there is
+    }
+    p.tail = new PcapngTail(p.fd, (pkt) => {
+      const info = p.tail!.iface;
+      if (!info) return;
+      const ts = (BigInt(pkt.tsHi) << 32n) | BigInt(pkt.tsLo);
+      const usec = info.unitsPerSec === 1e6 ? ts : (ts * 1_000_000n) / BigInt(info.unitsPerSec);
+      this.samples.add(p.index!, { tsSec: Number(usec / 1_000_000n), tsFrac: Number(usec % 1_000_000n), capLen: pkt.capLen, origLen: pkt.origLen, data: pkt.head });
+    });
+  }
+
+  /**
+   * dumpcap says "Capturing on" before its capture is live; it writes each interface's
+   * description once the interface is open. So the capture has begun when every part
+   * holds its IDB: packets sent after start() returns are in the file.
+   */
+  async begin(): Promise<void> {
+    const deadline = Date.now() + START_WAIT_MS;
+    for (;;) {
+      for (const p of this.parts) {
+        if (!p.tail) this.follow(p);
+        if (p.tail && !p.tail.iface) p.tail.walk(64 << 10);
+      }
+      if (this.parts.every((p) => p.tail?.iface) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    this.timer = setInterval(() => this.tick(), TAIL_MS);
+  }
+
+  /** The helper's counters: dumpcap's own count of what it wrote, and how it ended. */
+  onCounters(c: TcpdumpCounters): void {
+    const p = this.parts.find((x) => x.index === c.index);
+    if (!p) return;
+    p.captured = Math.max(p.captured, c.captured);
+    if (c.ended === 'error' && c.message && DISK_FULL.test(c.message) && !this.failed) {
+      this.failed = { reason: 'disk-full', message: c.message };
+      this.hooks.onFailure('disk-full', { code: 'DISK_FULL', message: `no space left for ${this.o.path} (${c.message})` });
+    }
+  }
+
+  private tick(): void {
+    if (this.ending) return;
+    for (const p of this.parts) p.tail?.walk(TAIL_BUDGET);
+    const { packets, bytes } = this.counts();
+    if (this.limit) return;
+    const { packetCount, maxBytes } = this.o.stop;
+    // One part counts itself (dumpcap -c); several are stopped here, and cut exactly when merged.
+    if (packetCount && this.parts.length > 1 && packets >= packetCount) this.limit = 'count';
+    else if (maxBytes && bytes >= maxBytes) this.limit = 'size';
+    if (this.limit) this.hooks.onLimit(this.limit);
+  }
+
+  counts(): WriterCounts {
+    const ifaces = new Map<number, { packets: number; bytes: number }>();
+    let packets = 0;
+    let bytes = 0;
+    for (const p of this.parts) {
+      const t = p.tail;
+      if (p.index === null || !t) continue;
+      ifaces.set(p.index, { packets: t.packets, bytes: t.bytes });
+      packets += t.packets;
+      bytes += t.bytes;
+    }
+    return { packets, bytes, files: this.files, ifaces };
+  }
+
+  takeSamples() {
+    const byIndex = new Map(this.parts.map((p) => [p.index, p]));
+    return this.samples.take((i) => {
+      const info = byIndex.get(i)?.tail?.iface;
+      return info ? { linkType: info.linkType, nanos: false } : null;
+    });
+  }
+
+  finish(final: TcpdumpCounters[] | null): Promise<WriterEnd> {
+    this.ending ??= this.doFinish(final);
+    return this.ending;
+  }
+
+  private async doFinish(final: TcpdumpCounters[] | null): Promise<WriterEnd> {
+    if (this.timer) clearInterval(this.timer);
+    for (const c of final ?? []) {
+      this.onCounters(c);
+      const p = this.parts.find((x) => x.index === c.index);
+      if (p) p.final = c;
+    }
+    // Every whole block each dumpcap wrote, yielding now and then. Garbage (a part the user
+    // zeroed or made sparse) is no block: the walk stops at the first one.
+    for (const p of this.parts) {
+      if (!p.tail) this.follow(p);
+      const t = p.tail;
+      if (!t) continue;
+      let before = -1;
+      while (t.damagedAt === null && t.boundary !== before) {
+        before = t.boundary;
+        t.walk(TAIL_BUDGET);
+        await new Promise((r) => setImmediate(r));
+      }
+      if (t.size() > t.boundary) ftruncateSync(p.fd!, t.boundary); // a block cut short by a full disk or a kill
+    }
+    const usable = this.parts.filter((p) => p.tail && p.tail.iface);
+    let packets = 0;
+    let bytes = 0;
+    let reason: WriterEnd['reason'] = this.limit ?? this.failed?.reason ?? null;
+    let error: WriterEnd['error'] = this.failed ? { code: 'DISK_FULL', message: `no space left for ${this.o.path} (${this.failed.message})` } : null;
+    try {
+      if (usable.length === 1 && !this.needsCut(usable[0]!)) {
+        // One interface: dumpcap's file already is the capture (our names, our comment).
+        const p = usable[0]!;
+        renameSync(p.path, this.o.path);
+        packets = p.tail!.packets;
+        bytes = p.tail!.bytes;
+      } else if (usable.length) {
+        const r = await mergeParts(
+          usable.map((p) => ({ path: p.path, end: p.tail!.boundary, received: p.final?.receivedByFilter ?? p.tail!.packets, dropped: p.final?.droppedByKernel ?? 0 })),
+          this.o.path,
+          this.o.sectionComment,
+          this.o.stop,
+        );
+        packets = r.packets;
+        bytes = r.bytes;
+        reason = r.limited ?? reason;
+      }
+    } catch (e) {
+      const err = e as { code?: ErrorCode; message?: string };
+      reason = err.code === 'DISK_FULL' ? 'disk-full' : 'error';
+      // The parts are kept: each is a readable pcapng of its interface.
+      error = { code: err.code ?? 'INTERNAL', message: `${err.message ?? String(e)}; the capture's parts are kept in ${this.dir}` };
+      for (const p of this.parts) if (p.fd !== null) closeSync(p.fd);
+      return { packets: this.counts().packets, bytes: this.counts().bytes, files: this.parts.map((p) => p.path), reason, error };
+    }
+    for (const p of this.parts) if (p.fd !== null) closeSync(p.fd);
+    rmSync(this.dir, { recursive: true, force: true });
+    return { packets, bytes, files: this.files, reason, error };
+  }
+
+  /** A single part still needs rewriting when a limit must cut it exactly (dumpcap overshoots a size). */
+  private needsCut(p: Part): boolean {
+    const { maxBytes } = this.o.stop;
+    return Boolean(maxBytes && p.tail && p.tail.size() > maxBytes);
+  }
+
+  async abort(): Promise<void> {
+    await this.finish(null);
+    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.o.path, { force: true });
+  }
+}
