@@ -18,8 +18,8 @@ export const RULES = {
     allow: ['electron/front-doors/preload/', 'shared/api-names.ts', 'shared/result.ts'],
     maxBytes: 20 * 1024,
   },
-  'cli.cjs': { why: 'never builds images: no BuildKit (gRPC, protobuf)', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/@grpc/proto-loader/'] },
-  'main.cjs': { why: 'never builds images: no BuildKit (gRPC, protobuf)', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/'] },
+  'cli.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
+  'main.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
 };
 
 /** Violations of one bundle's rule, from its metafile. */
