@@ -34,7 +34,7 @@ function pcap(path: string, n: number, nanos = false): void {
   gh.writeUInt16LE(4, 6);
   gh.writeUInt32LE(262144, 16);
   gh.writeUInt32LE(1, 20);
-  const parts = [gh];
+  const parts: Buffer[] = [gh];
   for (let k = 0; k < n; k++) {
     const data = ping(k);
     const rh = Buffer.alloc(16);
