@@ -32,12 +32,28 @@ async function ended(s: Services, id: string, timeoutMs = 20_000): Promise<Captu
   }, timeoutMs, 100);
 }
 
-/** Every file of a finished capture read by tshark; returns packets reported minus packets found (0 = nothing lost). */
-function judge(info: CaptureInfo): { files: number; lost: number; found: number; diff: number } {
-  let found = 0;
-  for (const f of info.files) found += checkCaptureFile(f).tshark;
+const unread = (j: { unreadable: string[] }) => (j.unreadable.length ? `; UNREADABLE: ${j.unreadable.join('; ')}` : '');
+
+/** Why tshark/capinfos cannot read `file`, or null when they can (the count goes to `found`). */
+function readable(file: string, found: { n: number }): string | null {
+  try {
+    found.n += checkCaptureFile(file).tshark;
+    return null;
+  } catch (e) {
+    return (e as Error).message.slice(0, 160);
+  }
+}
+
+/**
+ * Every file of a finished capture read by tshark; returns packets reported minus packets found
+ * (0 = nothing lost). An unreadable file counts as holding nothing (its packets are lost), and is
+ * named, so the check is still recorded in the summary before any expectation fails.
+ */
+function judge(info: CaptureInfo): { files: number; lost: number; found: number; diff: number; unreadable: string[] } {
+  const found = { n: 0 };
+  const unreadable = info.files.map((f) => readable(f, found)).filter((e): e is string => e !== null);
   // lost: reported but not in the file; diff: any disagreement at all (must be 0 unless the helper died).
-  return { files: info.files.length, lost: Math.max(0, info.packets - found), found, diff: Math.abs(info.packets - found) };
+  return { files: info.files.length, lost: Math.max(0, info.packets - found.n), found: found.n, diff: Math.abs(info.packets - found.n) + unreadable.length, unreadable };
 }
 
 describe.skipIf(!isRoot)('3. faults during capture', () => {
@@ -67,7 +83,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     const info = await ended(s, st.result.id);
     const j = judge(info);
     const ok = info.reason === 'target-gone' && j.diff === 0 && info.packets >= 40;
-    record({ section: '3 faults', check: 'container killed (docker kill)', faults: 1, files: j.files, lost: j.lost, detail: `reason=${info.reason} reported=${info.packets} tshark=${j.found}`, ok });
+    record({ section: '3 faults', check: 'container killed (docker kill)', faults: 1, files: j.files, lost: j.lost, detail: `reason=${info.reason} reported=${info.packets} tshark=${j.found}${unread(j)}`, ok });
     expect(info.reason).toBe('target-gone');
     expect(info.packets).toBeGreaterThanOrEqual(40);
     expect(j.diff).toBe(0);
@@ -94,7 +110,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     const info = stop.result;
     const j = judge(info);
     const ok = info.reason === 'user' && info.gaps.length >= 1 && j.diff === 0 && info.packets >= 40;
-    record({ section: '3 faults', check: 'container restarted, --follow', faults: 1, files: j.files, lost: j.lost, detail: `gaps=${info.gaps.length} interfaces=${info.interfaces.length} reported=${info.packets} tshark=${j.found}`, ok });
+    record({ section: '3 faults', check: 'container restarted, --follow', faults: 1, files: j.files, lost: j.lost, detail: `gaps=${info.gaps.length} interfaces=${info.interfaces.length} reported=${info.packets} tshark=${j.found}${unread(j)}`, ok });
     expect(info.gaps.length).toBeGreaterThanOrEqual(1);
     expect(j.diff).toBe(0);
   });
@@ -128,7 +144,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     const downMsg = down.docker.error?.message ?? '';
     const topoDownOk = topoDown.ok && topoDown.result.docker.available === false && Boolean(topoDown.result.docker.error?.message);
     const ok = downMsg.length > 0 && topoDownOk && topoUp.ok && topoUp.result.docker.available === true && j.diff === 0 && up.docker.available;
-    record({ section: '3 faults', check: 'dockerd stopped and started again', faults: 2, files: j.files, lost: j.lost, detail: `down: "${downMsg.slice(0, 80)}" topology.docker.available=${topoDown.ok && topoDown.result.docker.available}; capture reason=${info.reason}; recovered ${recoverMs} ms after restart; reported=${info.packets} tshark=${j.found}`, ok });
+    record({ section: '3 faults', check: 'dockerd stopped and started again', faults: 2, files: j.files, lost: j.lost, detail: `down: "${downMsg.slice(0, 80)}" topology.docker.available=${topoDown.ok && topoDown.result.docker.available}; capture reason=${info.reason}; recovered ${recoverMs} ms after restart; reported=${info.packets} tshark=${j.found}${unread(j)}`, ok });
     expect(downMsg).not.toBe('');
     expect(topoDownOk, JSON.stringify(topoDown.ok && topoDown.result.docker)).toBe(true);
     expect(topoUp.ok && topoUp.result.docker.available).toBe(true);
@@ -155,7 +171,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     // Next action: a new helper, a working capture.
     const again = await s.backend.call('startCapture', { targets: [{ type: 'container', container: 'vsx-f-a' }], stop: { packetCount: 6 }, output: { dir } });
     let newPid: number | null = null;
-    let j2 = { files: 0, lost: 0, found: 0, diff: -1 }; // -1: the second capture never ran
+    let j2: ReturnType<typeof judge> = { files: 0, lost: 0, found: 0, diff: -1, unreadable: [] }; // -1: the second capture never ran
     if (again.ok) {
       newPid = s.helper.helperPid;
       ping('vsx-f-b', ipOf('vsx-f-a'), 5);
@@ -165,7 +181,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     // After a SIGKILL the backend knows only the last stats event (every 500 ms): the file may hold
     // a few packets more (written after it), never fewer.
     const ok = info.reason === 'helper-died' && orphans.length === 0 && j.lost === 0 && lastReported === info.packets && again.ok && newPid !== null && newPid !== helperPid && j2.diff === 0;
-    record({ section: '3 faults', check: 'helper SIGKILLed mid-capture', faults: 1, files: j.files + j2.files, lost: j.lost + j2.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} status.privileged=${status.ok && JSON.stringify(status.result.privileged).slice(0, 120)} orphans=${orphans.length} reported=${info.packets} tshark=${j.found} (file holds ${j.found - info.packets} more than last reported); next capture helper pid ${helperPid}→${newPid}`, ok });
+    record({ section: '3 faults', check: 'helper SIGKILLed mid-capture', faults: 1, files: j.files + j2.files, lost: j.lost + j2.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} status.privileged=${status.ok && JSON.stringify(status.result.privileged).slice(0, 120)} orphans=${orphans.length} reported=${info.packets} tshark=${j.found} (file holds ${j.found - info.packets} more than last reported); next capture helper pid ${helperPid}→${newPid}${unread(j)}${unread(j2)}`, ok });
     expect(info.reason).toBe('helper-died');
     expect(orphans).toEqual([]);
     expect(j.lost).toBe(0);
@@ -188,13 +204,14 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     await sleep(2000);
     const left = tree.filter((p) => alive(p.pid));
     const files = readdirSync(out).filter((f) => /\.pcapng$/.test(f));
-    let readable = 0;
-    for (const f of files) (checkCaptureFile(join(out, f)), readable++);
-    const ok = tree.length > 0 && left.length === 0 && files.length === 1 && readable === 1;
-    record({ section: '3 faults', check: 'CLI SIGKILLed mid-capture', faults: 1, files: readable, detail: `process tree=${tree.length} (${tree.map((t) => t.argv.split(' ')[0]!.split('/').pop()).join(',')}) alive after 2 s=${left.length}; file read by tshark (CLI died before reporting a count)`, ok });
+    const found = { n: 0 };
+    const unreadable = files.map((f) => readable(join(out, f), found)).filter((e): e is string => e !== null);
+    const ok = tree.length > 0 && left.length === 0 && files.length === 1 && unreadable.length === 0;
+    record({ section: '3 faults', check: 'CLI SIGKILLed mid-capture', faults: 1, files: files.length, detail: `process tree=${tree.length} (${tree.map((t) => t.argv.split(' ')[0]!.split('/').pop()).join(',')}) alive after 2 s=${left.length}; ${files.length} file(s), tshark reads ${found.n} packets${unreadable.length ? `; UNREADABLE: ${unreadable.join('; ')}` : ''} (the CLI died before reporting a count)`, ok });
     expect(tree.length).toBeGreaterThan(0);
     expect(left.map((p) => p.argv)).toEqual([]);
     expect(files.length).toBe(1);
+    expect(unreadable, 'the file a SIGKILLed CLI leaves is readable').toEqual([]);
   });
 
   it('disk full on a 512 KiB tmpfs: disk-full, file whole up to its last packet', async () => {
@@ -210,7 +227,7 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
       const info = await ended(s, st.result.id, 30_000);
       const j = judge(info);
       const ok = info.reason === 'disk-full' && j.diff === 0 && info.packets > 0;
-      record({ section: '3 faults', check: 'disk full (tmpfs size=512k)', faults: 1, files: j.files, lost: j.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} reported=${info.packets} tshark=${j.found} file=${info.files.map((f) => (existsSync(f) ? `${Math.round(Number(execFileSync('stat', ['-c', '%s', f], { encoding: 'utf8' })) / 1024)} KiB` : 'missing')).join(',')}`, ok });
+      record({ section: '3 faults', check: 'disk full (tmpfs size=512k)', faults: 1, files: j.files, lost: j.lost, detail: `state=${info.state} reason=${info.reason} error=${info.error?.code} reported=${info.packets} tshark=${j.found} file=${info.files.map((f) => (existsSync(f) ? `${Math.round(Number(execFileSync('stat', ['-c', '%s', f], { encoding: 'utf8' })) / 1024)} KiB` : 'missing')).join(',')}${unread(j)}`, ok });
       expect(info.reason).toBe('disk-full');
       expect(j.diff).toBe(0);
     } finally {
