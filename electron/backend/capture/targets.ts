@@ -26,8 +26,13 @@ export interface ResolvedIface {
   innerName: string | null;
 }
 
-function handleFor(ns: Namespace): NetnsHandle {
-  const path = entryPath(ns);
+/**
+ * How the helper enters `ns`: a container's own init process when it is in there (the
+ * lowest pid may be a short-lived child, e.g. after the pid counter wrapped), else a bind
+ * mount or the lowest pid.
+ */
+function handleFor(ns: Namespace, initPid: number | null = null): NetnsHandle {
+  const path = initPid !== null && ns.pids.includes(initPid) ? `/proc/${initPid}/ns/net` : entryPath(ns);
   if (!path) throw new CodedError('NOT_FOUND', `namespace ${ns.inode} has no process or bind mount to enter it by`);
   return { inode: ns.inode, path };
 }
@@ -64,7 +69,7 @@ export function resolveContainer(topo: Topology, c: Container, wanted: string[] 
     // Host side of a veth sees exactly this container's traffic and needs no namespace entry.
     // Labels are what Wireshark shows: names from the kernel and the engine, escaped.
     if (i.hostPeer) return { ...base, netns: null, iface: i.hostPeer, atNetns: topo.hostNetns, label: `${p(c.name)}/${p(i.name)} (${p(i.hostPeer)})` };
-    return { ...base, netns: handleFor(ns), iface: i.name, atNetns: ns.inode, label: `${p(c.name)}/${p(i.name)} (${i.kind} in netns)` };
+    return { ...base, netns: handleFor(ns, c.pid), iface: i.name, atNetns: ns.inode, label: `${p(c.name)}/${p(i.name)} (${i.kind} in netns)` };
   });
 }
 
