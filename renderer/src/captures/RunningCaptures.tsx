@@ -1,4 +1,6 @@
-// Captures in progress: live counters, the packet list, and Stop.
+// Captures in progress: live counters, gaps of a followed container, the packet list,
+// and Stop. A capture that ends by itself (its container went away, a limit, an error)
+// stays here, saying why, until dismissed: it never just vanishes.
 import { useState } from 'react';
 import type { CaptureInfo } from '../../../shared/capture';
 import type { ErrorInfo } from '../../../shared/result';
@@ -7,11 +9,13 @@ import { ErrorText } from '../lib/ErrorText';
 import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
 import { formatElapsed } from '../lib/format';
 import { PacketList } from './PacketList';
-import { describeTargets } from './targets';
+import { describeTargets, isLive } from './targets';
+import { endReason, gapText } from './describe';
 
-function RunningCapture({ c, onUpdate }: { c: CaptureInfo; onUpdate: (c: CaptureInfo) => void }) {
+function RunningCapture({ c, onUpdate, onDismiss }: { c: CaptureInfo; onUpdate: (c: CaptureInfo) => void; onDismiss: (id: string) => void }) {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [stopping, setStopping] = useState(false);
+  const live = isLive(c);
   const stop = async () => {
     setStopping(true);
     const r = await getApi().call('stopCapture', { id: c.id });
@@ -19,17 +23,34 @@ function RunningCapture({ c, onUpdate }: { c: CaptureInfo; onUpdate: (c: Capture
     if (r.ok) onUpdate(r.result);
     else setError(r.error);
   };
+  const why = endReason(c);
   return (
-    <article className="vs-running" aria-label={`Running capture of ${describeTargets(c)}`}>
+    <article className={`vs-running${live ? '' : ' is-ended'}`} aria-label={`${live ? 'Running' : 'Ended'} capture of ${describeTargets(c)}`}>
       <header className="vs-running-head">
-        <span className="vs-rec" aria-hidden="true" />
+        {live && <span className="vs-rec" aria-hidden="true" />}
         <strong>{describeTargets(c)}</strong>
         <span className="vs-muted">{c.state}</span>
         {c.filter && <code>{c.filter}</code>}
-        <button type="button" className="vs-danger" onClick={() => void stop()} disabled={stopping || c.state === 'stopping'}>
-          {stopping || c.state === 'stopping' ? 'Stopping…' : 'Stop capture'}
-        </button>
+        {live ? (
+          <button type="button" className="vs-danger" onClick={() => void stop()} disabled={stopping || c.state === 'stopping'}>
+            {stopping || c.state === 'stopping' ? 'Stopping…' : 'Stop capture'}
+          </button>
+        ) : (
+          <button type="button" onClick={() => onDismiss(c.id)}>
+            Dismiss
+          </button>
+        )}
       </header>
+      {!live && why && (
+        <p className={c.state === 'failed' ? 'vs-ended vs-error' : 'vs-ended vs-warn'} role="alert" data-testid="capture-ended">
+          Ended: {why}. The file is in Saved captures.
+        </p>
+      )}
+      {c.gaps.map((g) => (
+        <p key={`${g.label}@${g.from}`} className="vs-gap vs-warn" data-testid="capture-gap">
+          {g.label}: {gapText(g)}
+        </p>
+      ))}
       <dl className="vs-stats">
         <div>
           <dt>Packets</dt>
@@ -39,34 +60,36 @@ function RunningCapture({ c, onUpdate }: { c: CaptureInfo; onUpdate: (c: Capture
           <dt>Bytes</dt>
           <dd>{formatBytes(c.bytes)}</dd>
         </div>
-        <div>
-          <dt>Rate</dt>
-          <dd>
-            {formatBitRate(c.bytesPerSec)} · {formatPacketRate(c.packetsPerSec)}
-          </dd>
-        </div>
+        {live && (
+          <div>
+            <dt>Rate</dt>
+            <dd>
+              {formatBitRate(c.bytesPerSec)} · {formatPacketRate(c.packetsPerSec)}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Dropped</dt>
           <dd className={c.dropped > 0 ? 'vs-warn' : ''}>{c.dropped}</dd>
         </div>
         <div>
-          <dt>Running for</dt>
-          <dd>{formatElapsed(c.startedAt, null)}</dd>
+          <dt>{live ? 'Running for' : 'Ran for'}</dt>
+          <dd>{formatElapsed(c.startedAt, c.endedAt)}</dd>
         </div>
       </dl>
       <ErrorText error={error} />
-      <PacketList id={c.id} live />
+      <PacketList capture={c} live={live} />
     </article>
   );
 }
 
-export function RunningCaptures({ captures, onUpdate }: { captures: CaptureInfo[]; onUpdate: (c: CaptureInfo) => void }) {
+export function RunningCaptures({ captures, onUpdate, onDismiss }: { captures: CaptureInfo[]; onUpdate: (c: CaptureInfo) => void; onDismiss: (id: string) => void }) {
   if (!captures.length) return null;
   return (
     <section className="vs-section" aria-label="Running captures">
       <h2>Running captures</h2>
       {captures.map((c) => (
-        <RunningCapture key={c.id} c={c} onUpdate={onUpdate} />
+        <RunningCapture key={c.id} c={c} onUpdate={onUpdate} onDismiss={onDismiss} />
       ))}
     </section>
   );

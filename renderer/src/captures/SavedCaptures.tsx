@@ -9,6 +9,7 @@ import { formatBytes, formatDuration, formatTime } from '../lib/format';
 import { ConfirmDialog } from './ConfirmDialog';
 import { baseName, describeTargets } from './targets';
 import { PacketList } from './PacketList';
+import { endReason, gapText } from './describe';
 
 function SaveAs({ c, onError }: { c: CaptureInfo; onError: (e: ErrorInfo | null) => void }) {
   const [path, setPath] = useState('');
@@ -62,7 +63,7 @@ function SavedRow({ c, status, onDeleted }: { c: CaptureInfo; status: BackendSta
   const open = async (how: 'wireshark' | 'folder') => {
     const r = await getApi().call('openCapture', { id: c.id, with: how });
     if (!r.ok) setError(r.error);
-    else if (!r.result.launched) setError({ code: 'UNSUPPORTED', message: how === 'wireshark' ? 'Wireshark did not start.' : 'No file manager started.' });
+    else if (!r.result.launched) setError({ code: 'UNSUPPORTED', message: `${how === 'wireshark' ? 'Wireshark did not start' : 'No file manager started'}: ${r.result.reason ?? 'unknown reason'}.` });
     else setError(null);
   };
   const del = async () => {
@@ -73,7 +74,9 @@ function SavedRow({ c, status, onDeleted }: { c: CaptureInfo; status: BackendSta
   };
   const wireshark = status?.launchers.wireshark ?? false;
   const fileManager = status?.launchers.fileManager ?? false;
+  const cannot = status?.launchers.reason;
   const file = c.files[0] ?? '';
+  const why = endReason(c);
   return (
     <>
       <tr aria-label={`Capture ${baseName(file)}`}>
@@ -87,18 +90,28 @@ function SavedRow({ c, status, onDeleted }: { c: CaptureInfo; status: BackendSta
         <td>{describeTargets(c)}</td>
         <td>{formatBytes(c.bytes)}</td>
         <td>{c.packets}</td>
-        <td>
+        <td className="vs-when">
           {formatTime(c.startedAt)} <span className="vs-muted">({formatDuration(c.startedAt, c.endedAt)})</span>
+          {why && c.reason !== 'user' && (
+            <div className={c.state === 'failed' ? 'vs-error' : 'vs-warn'} data-testid="saved-reason">
+              ended: {why}
+            </div>
+          )}
+          {c.gaps.map((g) => (
+            <div key={`${g.label}@${g.from}`} className="vs-warn" data-testid="saved-gap">
+              {gapText(g)}
+            </div>
+          ))}
         </td>
         <td className="vs-actions">
           <SaveAs c={c} onError={setError} />
           {/* A disabled button cannot show a tooltip in every browser: wrap it so the title still appears on hover. */}
-          <span title={fileManager ? 'Show the file in the file manager' : 'No file manager is available on this desktop'}>
+          <span title={fileManager ? 'Show the file in the file manager' : (cannot ?? 'No file manager is available on this desktop')}>
             <button type="button" disabled={!fileManager} onClick={() => void open('folder')}>
               Reveal in folder
             </button>
           </span>
-          <span title={wireshark ? 'Open in Wireshark' : 'Wireshark is not installed or cannot be launched'}>
+          <span title={wireshark ? 'Open in Wireshark' : (cannot ?? 'Wireshark is not installed or cannot be launched')}>
             <button type="button" disabled={!wireshark} onClick={() => void open('wireshark')}>
               Open in Wireshark
             </button>
@@ -114,8 +127,11 @@ function SavedRow({ c, status, onDeleted }: { c: CaptureInfo; status: BackendSta
       {(error || showPackets) && (
         <tr>
           <td colSpan={6}>
-            <ErrorText error={error} />
-            {showPackets && <PacketList id={c.id} live={false} />}
+            {/* Width 0, min 100%: the packets never make the table (and its buttons) wider than the window. */}
+            <div className="vs-cell-fill">
+              <ErrorText error={error} />
+              {showPackets && <PacketList capture={c} live={false} />}
+            </div>
           </td>
         </tr>
       )}
@@ -136,6 +152,11 @@ export function SavedCaptures({ captures, status, onDeleted }: { captures: Captu
   return (
     <section className="vs-section" aria-label="Saved captures">
       <h2>Saved captures</h2>
+      {captures.length > 0 && status && !status.launchers.fileManager && status.launchers.reason && (
+        <p className="vs-muted vs-launch-note" data-testid="launchers-unavailable">
+          Reveal in folder and Open in Wireshark are off: {status.launchers.reason}.
+        </p>
+      )}
       {captures.length === 0 ? (
         <p className="vs-muted">No saved captures yet. Select a container and press Start capture.</p>
       ) : (

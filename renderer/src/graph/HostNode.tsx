@@ -13,11 +13,29 @@ function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
   const far = useZoomTier() === 'far' ? ' is-far' : '';
   if (g.kind === 'bridge') {
     const br = g.interfaces[0];
+    const nets = g.networks ?? [];
+    const addr = br?.addresses.find((a) => !a.includes(':')) ?? br?.state;
     return (
       <div className={`vs-node vs-bridge ${chosen ? 'is-chosen' : ''}${far}`}>
         <Handle type="target" position={Position.Left} isConnectable={false} />
-        <div className="vs-node-name">bridge {printable(br?.name ?? '')}</div>
-        <div className="vs-node-sub">{br?.addresses.find((a) => !a.includes(':')) ?? br?.state}</div>
+        {far ? (
+          // Far out: the name people know it by, large (the dashed frame says "bridge").
+          <div className="vs-node-name">{nets.length ? nets.map(printable).join(', ') : printable(br?.name ?? '')}</div>
+        ) : nets.length > 0 ? (
+          <>
+            {/* The Docker network is what people know it by; the kernel's bridge name below it. */}
+            <div className="vs-node-name" title={`network ${nets.join(', ')}`}>
+              {nets.map(printable).join(', ')}
+            </div>
+            <div className="vs-node-sub">bridge {printable(br?.name ?? '')}</div>
+            <div className="vs-node-sub">{addr}</div>
+          </>
+        ) : (
+          <>
+            <div className="vs-node-name">bridge {printable(br?.name ?? '')}</div>
+            <div className="vs-node-sub">{addr}</div>
+          </>
+        )}
         <Handle type="source" position={Position.Right} isConnectable={false} />
       </div>
     );
@@ -32,7 +50,7 @@ function HostNodeImpl({ data }: NodeProps<HostFlowNode>) {
           <span className="vs-iface-addr">{i.addresses.find((a) => !a.includes(':')) ?? i.kind}</span>
         </div>
       ))}
-      {g.containers.length > 0 && <div className="vs-iface">host network: {g.containers.map((c) => c.name).join(', ')}</div>}
+      {g.containers.length > 0 && <div className="vs-iface">host network: {g.containers.map((c) => printable(c.name)).join(', ')}</div>}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

@@ -43,7 +43,7 @@ function RateEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition, 
       labelShowBg
       labelBgPadding={[4, 2]}
       labelBgBorderRadius={3}
-      labelStyle={{ fontSize: 10 }}
+      labelStyle={{ fontSize: 12 }}
     />
   );
 }

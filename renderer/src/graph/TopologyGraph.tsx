@@ -1,16 +1,17 @@
 // The map: React Flow over a band layout (layout.ts) that is recomputed only when the wiring changes.
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { Background, ControlButton, Controls, getViewportForBounds, MiniMap, ReactFlow, useReactFlow, useStoreApi, type Edge, type Node } from '@xyflow/react';
+// Keyboard: one Tab stop (roving tabindex over every node in visual order, keyboard.ts), arrows
+// and Home/End move, the focused node is kept in view, Enter/Space opens it.
+import { useCallback, useEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { Background, ControlButton, Controls, ReactFlow, useReactFlow, useStoreApi, type Edge, type Node } from '@xyflow/react';
 import type { GraphModel } from './model';
 import { boundsOf, layoutGraph, type Box, type PositionCache } from './layout';
-import { NODE_DETAIL_MIN_ZOOM } from './lod';
 import { NetnsNode } from './NetnsNode';
 import { HostNode } from './HostNode';
 import { GroupNode } from './GroupNode';
 import { RateEdge } from './RateEdge';
-
-/** Fit never zooms in past natural size. */
-const FIT_MAX_ZOOM = 1;
+import { nextInOrder, visualOrder } from './keyboard';
+import { centreOn, firstViewport, fitViewport, fitZoom, FOCUS_ZOOM, inView, scrollIntoView, type Viewport } from './viewport';
+import { FAR_READABLE_ZOOM } from './lod';
 
 const nodeTypes = { netns: NetnsNode, host: HostNode, bridge: HostNode, project: GroupNode };
 const edgeTypes = { rate: RateEdge };
@@ -24,7 +25,12 @@ interface Props {
   model: GraphModel;
   selected: string[];
   highlighted: string | null;
+  /** Centre this node (a search match, a top talker); the roving node becomes it. */
   focus: FocusRequest | null;
+  /** Bumped to give the keyboard focus back to the map's node (Escape, the panel closed). */
+  returnFocus: number;
+  /** What the first view opens on when the whole map does not fit readably (the searched or busiest container). */
+  firstTarget: string | null;
   onSelect: (id: string, additive: boolean) => void;
   onClearSelection: () => void;
   colorMode: 'light' | 'dark';
@@ -40,9 +46,27 @@ function useLayout(model: GraphModel): Map<string, Box> {
   return last.current.boxes;
 }
 
-export function TopologyGraph({ model, selected, highlighted, focus, onSelect, onClearSelection, colorMode }: Props) {
+/** The map pane's size before React Flow has measured it (the first frame already uses the opening viewport). */
+function paneSize(): { width: number; height: number } {
+  const r = document.querySelector('.vs-map')?.getBoundingClientRect();
+  if (r && r.width > 0 && r.height > 0) return { width: r.width, height: r.height };
+  return { width: Math.max(200, window.innerWidth - 340), height: Math.max(200, window.innerHeight - 150) };
+}
+
+export function TopologyGraph({ model, selected, highlighted, focus, returnFocus, firstTarget, onSelect, onClearSelection, colorMode }: Props) {
   const boxes = useLayout(model);
   const flow = useReactFlow();
+  const store = useStoreApi();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const order = useMemo(() => visualOrder(model, boxes), [model, boxes]);
+  const [roving, setRoving] = useState<string | null>(null);
+  const current = roving !== null && boxes.has(roving) ? roving : (order[0] ?? null);
+
+  const size = useCallback(() => {
+    const { width, height } = store.getState();
+    return width > 0 && height > 0 ? { width, height } : paneSize();
+  }, [store]);
+  const viewport = useCallback((): Viewport => flow.getViewport(), [flow]);
 
   const nodes: Node[] = useMemo(() => {
     const sel = new Set(selected);
@@ -81,9 +105,11 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
           ariaRole: 'button',
           ariaLabel: n.label,
           selected: sel.has(n.id),
+          // Roving tabindex: only the current node is a Tab stop; arrows reach the others.
+          domAttributes: { tabIndex: n.id === current ? 0 : -1 },
         } satisfies Node;
       });
-  }, [model, boxes, selected, highlighted]);
+  }, [model, boxes, selected, highlighted, current]);
 
   const edges: Edge[] = useMemo(
     () =>
@@ -93,58 +119,134 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
     [model, boxes],
   );
 
+  /** Bring a node into view (the least move) and, once React Flow draws it, give it the keyboard focus. */
+  const focusNode = useCallback(
+    (id: string) => {
+      const b = boxes.get(id);
+      if (!b) return;
+      const { width, height } = size();
+      const v = viewport();
+      if (!inView(b, v, width, height)) void flow.setViewport(scrollIntoView(b, v, width, height));
+      let tries = 30;
+      const attempt = () => {
+        const el = wrapper.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+        if (el) el.focus({ preventScroll: true });
+        else if (tries-- > 0) requestAnimationFrame(attempt);
+      };
+      attempt();
+    },
+    [boxes, flow, size, viewport],
+  );
+
   useEffect(() => {
     if (!focus) return;
+    setRoving(focus.id);
     const b = boxes.get(focus.id);
-    if (b) void flow.setCenter(b.x + b.width / 2, b.y + b.height / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
-  }, [focus, boxes, flow]);
+    const { width, height } = size();
+    if (b) void flow.setViewport(centreOn(b, width, height, Math.max(flow.getZoom(), FOCUS_ZOOM)), { duration: 300 });
+  }, [focus, boxes, flow, size]);
 
-  // React Flow's own fitView measures rendered nodes, and onlyRenderVisibleElements
-  // never renders the off-screen ones: fit to the layout's own bounds instead.
-  // Never zoom in past natural size to fit: a lone host node would fill the screen.
-  const store = useStoreApi();
+  const firstReturn = useRef(returnFocus);
+  useEffect(() => {
+    if (returnFocus === firstReturn.current) return;
+    if (current) focusNode(current);
+    else wrapper.current?.focus();
+  }, [returnFocus]); // eslint-disable-line react-hooks/exhaustive-deps -- only when asked, to the node current then
+
+  // React Flow's own fitView measures rendered nodes, and onlyRenderVisibleElements never
+  // renders the off-screen ones: fit to the layout's own bounds instead.
   const fitAll = useCallback(() => {
     const b = boundsOf(boxes.values());
-    const { width, height } = store.getState();
-    if (b && width > 0 && height > 0) void flow.setViewport(getViewportForBounds(b, width, height, 0.01, FIT_MAX_ZOOM, 0.05));
-  }, [boxes, flow, store]);
-  // The first frame already uses the opening viewport (no render at zoom 1 first:
-  // that would draw and measure every edge label in view, only to throw it away).
+    const { width, height } = size();
+    if (b) void flow.setViewport(fitViewport(b, width, height));
+  }, [boxes, flow, size]);
+  // The first frame already uses the opening viewport (no render at zoom 1 first: that
+  // would draw and measure every edge label in view, only to throw it away).
   const [opening] = useState(() => {
-    const w = Math.max(200, window.innerWidth - 380);
-    const h = Math.max(200, window.innerHeight - 150);
-    return initialViewport(boxes, w, h);
+    const { width, height } = paneSize();
+    return { viewport: firstViewport(boxes, width, height, firstTarget), target: firstTarget };
   });
-  const fitted = useRef(false);
+  // Until the user moves the map, a busiest container known only later (rates arrive after the topology) still gets the first view.
+  const userMoved = useRef(false);
   useEffect(() => {
-    if (fitted.current || !boxes.size) return;
-    fitted.current = true;
-    if (!opening) fitAll();
-  }, [boxes, fitAll, opening]);
+    if (userMoved.current || !firstTarget || firstTarget === opening.target) return;
+    const { width, height } = size();
+    const all = boundsOf(boxes.values());
+    const b = boxes.get(firstTarget);
+    if (!all || !b || fitZoom(all, width, height) >= FAR_READABLE_ZOOM || inView(b, viewport(), width, height)) return;
+    void flow.setViewport(centreOn(b, width, height, FOCUS_ZOOM));
+  }, [firstTarget]); // eslint-disable-line react-hooks/exhaustive-deps -- once per new target, before the user moves
+  // A map that had nothing to lay out at first gets its first view when it does.
+  const opened = useRef(opening.viewport !== null);
+  useEffect(() => {
+    if (opened.current || !boxes.size) return;
+    opened.current = true;
+    const { width, height } = size();
+    const v = firstViewport(boxes, width, height, firstTarget);
+    if (v) void flow.setViewport(v);
+  }, [boxes]); // eslint-disable-line react-hooks/exhaustive-deps -- once
+
+  // After the user pans, Tab should land on a node they can see: move the roving node into view when focus is elsewhere.
+  const onMoveEnd = useCallback(() => {
+    if (wrapper.current?.contains(document.activeElement)) return;
+    const { width, height } = size();
+    const v = viewport();
+    const cur = current ? boxes.get(current) : undefined;
+    if (cur && inView(cur, v, width, height)) return;
+    const visible = order.find((id) => inView(boxes.get(id)!, v, width, height, 0));
+    if (visible) setRoving(visible);
+  }, [boxes, current, order, size, viewport]);
 
   const onNodeClick = useCallback(
     (e: MouseEvent, node: Node) => {
       if (node.type === 'project') return;
+      setRoving(node.id);
       onSelect(node.id, e.shiftKey || e.ctrlKey || e.metaKey);
     },
     [onSelect],
   );
 
-  // React Flow makes nodes focusable; Enter/Space on a focused node opens it like a click.
   const onKeyDown = useCallback(
     (e: KeyboardEvent) => {
-      if (e.key !== 'Enter' && e.key !== ' ') return;
       const el = (e.target as HTMLElement).closest('.react-flow__node') as HTMLElement | null;
-      const id = el?.dataset.id;
-      if (!id || id.startsWith('g:')) return;
+      const id = el?.dataset.id ?? null;
+      if ((e.key === 'Enter' || e.key === ' ') && id && !id.startsWith('g:')) {
+        e.preventDefault();
+        onSelect(id, e.shiftKey || e.ctrlKey || e.metaKey);
+        return;
+      }
+      if (!id && e.target !== wrapper.current) return;
+      const next = nextInOrder(order, id ?? current, e.key);
+      if (!next) return;
       e.preventDefault();
-      onSelect(id, e.shiftKey || e.ctrlKey || e.metaKey);
+      setRoving(next);
+      focusNode(next);
     },
-    [onSelect],
+    [current, focusNode, onSelect, order],
+  );
+
+  // Focus landing on a node (Tab, a click, a screen reader) makes it the roving node, in view.
+  const onFocus = useCallback(
+    (e: FocusEvent) => {
+      const el = e.target as HTMLElement;
+      if (el === wrapper.current) {
+        if (current) focusNode(current);
+        return;
+      }
+      const id = el.classList.contains('react-flow__node') ? el.dataset.id : undefined;
+      if (!id || id.startsWith('g:')) return;
+      setRoving(id);
+      const b = boxes.get(id);
+      const { width, height } = size();
+      const v = viewport();
+      if (b && !inView(b, v, width, height)) void flow.setViewport(scrollIntoView(b, v, width, height));
+    },
+    [boxes, current, flow, focusNode, size, viewport],
   );
 
   return (
-    <div className="vs-graph" onKeyDown={onKeyDown}>
+    // The wrapper is focusable (Escape returns here) and a Tab stop only when the map has no node.
+    <div className="vs-graph" ref={wrapper} onKeyDown={onKeyDown} onFocus={onFocus} tabIndex={current ? -1 : 0} aria-label="Topology map">
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -152,20 +254,25 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
         edgeTypes={edgeTypes}
         onNodeClick={onNodeClick}
         onPaneClick={onClearSelection}
+        onMoveStart={(ev) => {
+          if (ev) userMoved.current = true;
+        }}
+        onMoveEnd={onMoveEnd}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
         nodesFocusable
+        autoPanOnNodeFocus={false}
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
         deleteKeyCode={null}
         onlyRenderVisibleElements
-        defaultViewport={opening ?? { x: 0, y: 0, zoom: 0.1 }}
+        defaultViewport={opening.viewport ?? { x: 0, y: 0, zoom: 0.1 }}
         minZoom={0.01}
         maxZoom={2.5}
         colorMode={colorMode}
         proOptions={{ hideAttribution: true }}
-        ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter to open, Shift+Enter to add to the selection.' }}
+        ariaLabelConfig={{ 'node.a11yDescription.default': 'Arrow keys move between nodes, Home and End go to the first and last. Enter opens, Shift+Enter adds to the selection.' }}
       >
         <Background gap={24} size={1} />
         <Controls showInteractive={false} showFitView={false}>
@@ -173,28 +280,7 @@ export function TopologyGraph({ model, selected, highlighted, focus, onSelect, o
             ⤢
           </ControlButton>
         </Controls>
-        {model.nodes.length < 400 && <MiniMap pannable zoomable position="bottom-right" style={{ width: 160, height: 100 }} ariaLabel="Overview map" />}
       </ReactFlow>
     </div>
   );
-}
-
-/** Default zoom when the whole map would be too small to read. */
-export const READABLE_ZOOM = 0.55;
-
-/**
- * Where the map opens: fit-all when that is readable; otherwise (hundreds of
- * containers) a readable zoom on the map's top-left corner, where the layout puts
- * the host, the busiest bridge and its first containers, so the first screen shows
- * how things are wired rather than 300 specks. Fit is one click away (the ⤢
- * control). Returns null for "fit all".
- */
-export function initialViewport(boxes: Map<string, Box>, width: number, height: number): { x: number; y: number; zoom: number } | null {
-  const all = boundsOf(boxes.values());
-  if (!all || width <= 0 || height <= 0) return null;
-  const fitZoom = Math.min(width / all.width, height / all.height) / 1.1;
-  if (fitZoom >= NODE_DETAIL_MIN_ZOOM) return null;
-  const zoom = READABLE_ZOOM;
-  const margin = 24;
-  return { x: margin - all.x * zoom, y: margin - all.y * zoom, zoom };
 }

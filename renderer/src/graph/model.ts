@@ -2,6 +2,7 @@
 // and so a structural key can tell "same wiring" from "changed wiring".
 import type { Container, NetInterface, Namespace, Topology } from '../../../shared/topology';
 import { printable } from '../../../shared/text';
+import { bridgeNetworks } from './networks';
 
 export type NodeKind = 'host' | 'bridge' | 'netns' | 'stopped' | 'group';
 export interface IfaceRef {
@@ -27,6 +28,8 @@ export interface GraphNode {
   interfaces: NetInterface[];
   namespace?: Namespace;
   project?: string;
+  /** For a bridge: the container networks it is (Docker's nb-front for br-8f6edaf192f9). */
+  networks?: string[];
 }
 
 export type EdgeKind = 'veth' | 'macvlan' | 'host-bridge' | 'direct';
@@ -79,6 +82,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
   for (const list of containersByNs.values()) list.sort((a, b) => a.name.localeCompare(b.name));
   const groups = new Set<string>();
   const present = new Set<string>();
+  const networksOf = bridgeNetworks(topo);
 
   // Host namespace(s): physical interfaces on the node, each bridge a node of its own.
   for (const inode of hostInodes) {
@@ -102,12 +106,14 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
     present.add(id);
     for (const br of ifs.filter((i) => i.kind === 'bridge')) {
       const bid = bridgeNodeId(inode, br.name);
+      const networks = networksOf.get(`${inode}/${br.name}`) ?? [];
       nodes.push({
         id: bid,
         kind: 'bridge',
-        label: `Bridge ${printable(br.name)}`,
-        width: 190,
-        height: 54,
+        label: networks.length ? `Bridge ${networks.map(printable).join(', ')} (${printable(br.name)})` : `Bridge ${printable(br.name)}`,
+        networks,
+        width: 230,
+        height: networks.length ? 72 : 54,
         netns: inode,
         containers: [],
         names: [br.name],

@@ -7,21 +7,30 @@ import { getApi } from '../api';
 import { ErrorText } from '../lib/ErrorText';
 import { useFilterValidation } from './useFilterValidation';
 import { printable } from '../../../shared/text';
+import { selectionKey } from '../graph/selection';
 
-interface Choice {
+export interface Choice {
+  /** The container (or node) and the interface: stable while a container restarts. */
   key: string;
-  /** Which node and which interface. */
-  nodeId: string;
   label: string;
   iface: string;
+  /** Checked unless the user unchecks it (lo is offered unchecked). */
+  defaultOn: boolean;
 }
 
-/** The interfaces a node offers for capture (loopback left out). */
+const choiceKey = (n: GraphNode, iface: string) => `${selectionKey(n)}|${iface}`;
+
+/**
+ * The interfaces a node offers for capture: what the map shows, and for a container also
+ * its lo, unchecked (Docker's embedded DNS server answers the container's lookups there).
+ */
 export function choicesFor(nodes: GraphNode[]): Choice[] {
   const out: Choice[] = [];
   for (const n of nodes) {
-    const owner = n.containers[0]?.name ?? (n.kind === 'bridge' ? 'host' : n.names[0] ?? (n.kind === 'host' ? 'host' : `netns ${n.netns}`));
-    for (const i of n.interfaces) out.push({ key: `${n.id}|${i.name}`, nodeId: n.id, label: `${owner} / ${printable(i.name)}`, iface: i.name });
+    const owner = printable(n.containers[0]?.name ?? (n.kind === 'bridge' ? 'host' : n.names[0] ?? (n.kind === 'host' ? 'host' : `netns ${n.netns}`)));
+    for (const i of n.interfaces) out.push({ key: choiceKey(n, i.name), label: `${owner} / ${printable(i.name)}`, iface: i.name, defaultOn: true });
+    const lo = n.kind === 'netns' && n.containers.length ? n.namespace?.interfaces.find((i) => i.kind === 'loopback') : undefined;
+    if (lo && !n.interfaces.includes(lo)) out.push({ key: choiceKey(n, lo.name), label: `${owner} / ${printable(lo.name)} (DNS lookups)`, iface: lo.name, defaultOn: false });
   }
   return out;
 }
@@ -30,7 +39,8 @@ export function choicesFor(nodes: GraphNode[]): Choice[] {
 export function targetsFor(nodes: GraphNode[], chosen: Set<string>): CaptureTarget[] {
   const targets: CaptureTarget[] = [];
   for (const n of nodes) {
-    const ifs = n.interfaces.filter((i) => chosen.has(`${n.id}|${i.name}`)).map((i) => i.name);
+    const offered = [...n.interfaces.map((i) => i.name), ...(n.namespace?.interfaces.filter((i) => i.kind === 'loopback').map((i) => i.name) ?? [])];
+    const ifs = [...new Set(offered)].filter((name) => chosen.has(choiceKey(n, name)));
     if (!ifs.length) continue;
     if (n.kind === 'netns' && n.containers.length) {
       // Containers sharing a namespace share interfaces: capture through the first one.
@@ -48,7 +58,9 @@ const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
 export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarted: (c: CaptureInfo) => void }) {
   const choices = useMemo(() => choicesFor(nodes), [nodes]);
-  const [unchecked, setUnchecked] = useState<Set<string>>(new Set());
+  /** Choices the user flipped from their default. */
+  const [flipped, setFlipped] = useState<Set<string>>(new Set());
+  const [followChoice, setFollow] = useState<boolean | null>(null);
   const [filter, setFilter] = useState('');
   const [duration, setDuration] = useState('');
   const [count, setCount] = useState('');
@@ -56,9 +68,14 @@ export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarte
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const fstate = useFilterValidation(filter);
-  const chosen = new Set(choices.filter((c) => !unchecked.has(c.key)).map((c) => c.key));
+  const isOn = (c: Choice) => c.defaultOn !== flipped.has(c.key);
+  const chosen = new Set(choices.filter(isOn).map((c) => c.key));
   const targets = targetsFor(nodes, chosen);
   const stoppedOnly = nodes.every((n) => n.kind === 'stopped');
+  // Follow re-attaches a restarting container: on by default whenever a container is captured.
+  const followable = targets.some((t) => t.type === 'container');
+  const follow = followable && (followChoice ?? true);
+  const dnsOffered = choices.some((c) => !c.defaultOn);
 
   const stopErr = [duration, count, maxMb].some((v) => v.trim() !== '' && !(Number(v) > 0)) ? 'Stop conditions must be positive numbers.' : null;
   const canStart = !busy && targets.length > 0 && fstate.kind !== 'invalid' && fstate.kind !== 'checking' && !stopErr;
@@ -68,7 +85,7 @@ export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarte
     if (!canStart) return;
     setBusy(true);
     setError(null);
-    const req: CaptureRequest = { targets, format: 'pcapng' };
+    const req: CaptureRequest = { targets, format: 'pcapng', follow };
     if (filter.trim()) req.filter = filter.trim();
     const stop = { durationSec: num(duration), packetCount: num(count), maxBytes: maxMb.trim() ? Math.round(Number(maxMb) * 1e6) : undefined };
     if (stop.durationSec || stop.packetCount || stop.maxBytes) req.stop = stop;
@@ -89,18 +106,29 @@ export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarte
           <label key={c.key} className="vs-check">
             <input
               type="checkbox"
-              checked={!unchecked.has(c.key)}
-              onChange={(e) => {
-                const next = new Set(unchecked);
-                if (e.target.checked) next.delete(c.key);
+              checked={isOn(c)}
+              onChange={() => {
+                const next = new Set(flipped);
+                if (next.has(c.key)) next.delete(c.key);
                 else next.add(c.key);
-                setUnchecked(next);
+                setFlipped(next);
               }}
             />
             {c.label}
           </label>
         ))}
+        {dnsOffered && (
+          <p className="vs-hint vs-small-text" id="vs-dns-hint">
+            DNS: Docker's embedded resolver (127.0.0.11) answers a container's lookups over its lo, so tick lo to capture them.
+          </p>
+        )}
       </fieldset>
+      {followable && (
+        <label className="vs-check" title="When the container restarts, keep capturing its new interface in the same file; the gap is recorded">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
+          Follow the container across restarts
+        </label>
+      )}
       <label className="vs-field">
         <span>Filter (BPF)</span>
         <input

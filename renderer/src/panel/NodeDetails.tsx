@@ -8,7 +8,9 @@ import { printable } from '../../../shared/text';
 
 export function NodeDetails({ node }: { node: GraphNode }) {
   const c = node.containers[0] ?? null;
-  const nsPath = node.namespace?.paths[0] ?? (node.namespace?.pids[0] ? `/proc/${node.namespace.pids[0]}/ns/net` : undefined);
+  // The host's own interfaces (its bridges included) need no namespace entering.
+  const onHost = node.kind === 'host' || node.kind === 'bridge' || node.namespace?.isHost === true;
+  const nsPath = onHost ? undefined : (node.namespace?.paths[0] ?? (node.namespace?.pids[0] ? `/proc/${node.namespace.pids[0]}/ns/net` : undefined));
   return (
     <section className="vs-details" aria-label={`Details of ${node.label}`}>
       {node.containers.map((ct) => (
@@ -45,6 +47,11 @@ export function NodeDetails({ node }: { node: GraphNode }) {
           </dd>
         </dl>
       ))}
+      {node.kind === 'bridge' && (node.networks?.length ?? 0) > 0 && (
+        <p>
+          Docker network{node.networks!.length > 1 ? 's' : ''} <strong>{node.networks!.map(printable).join(', ')}</strong>
+        </p>
+      )}
       {node.kind !== 'stopped' && node.netns !== null && (
         <p className="vs-muted">
           Network namespace {node.netns}
@@ -56,7 +63,7 @@ export function NodeDetails({ node }: { node: GraphNode }) {
           <h3>Interfaces</h3>
           <ul className="vs-ifaces">
             {node.interfaces.map((i) => {
-              const cmd = tcpdumpCommand(c, i, nsPath);
+              const cmd = tcpdumpCommand(onHost ? null : c, i, nsPath);
               return (
                 <li key={i.name}>
                   <div className="vs-iface-head">

@@ -7,13 +7,15 @@ import { CaptureForm } from './CaptureForm';
 
 interface Props {
   nodes: GraphNode[];
+  /** What is selected (containers by id): the panel and its form stay while a container restarts. */
+  selectionKeys: string[];
   onClose: () => void;
   onCaptureStarted: (c: CaptureInfo) => void;
 }
 
-export function SidePanel({ nodes, onClose, onCaptureStarted }: Props) {
+export function SidePanel({ nodes, selectionKeys, onClose, onCaptureStarted }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
-  const ids = nodes.map((n) => n.id).join(',');
+  const ids = selectionKeys.join(',');
   // Move focus into the panel when the selection changes, so keyboard users land on it.
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });

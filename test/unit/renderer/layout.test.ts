@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, bridgeNodeId, groupNodeId, nsNodeId } from '../../../renderer/src/graph/model';
 import { boundsOf, layoutGraph, type Box, type PositionCache } from '../../../renderer/src/graph/layout';
-import { initialViewport } from '../../../renderer/src/graph/TopologyGraph';
+import { firstViewport, inView } from '../../../renderer/src/graph/viewport';
 import { HOST, TopoBuilder } from './topo-builder';
 
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -88,18 +88,25 @@ describe('layoutGraph', () => {
   });
 });
 
-describe('initialViewport', () => {
-  it('small map: fit all (null); large map: readable zoom at its top-left corner', () => {
-    const small = buildGraph(big(6).build(), { showStopped: true });
-    expect(initialViewport(layoutGraph(small, new Map()), 1000, 800)).toBeNull();
+describe('firstViewport', () => {
+  it('small map: fit all; large map: natural size, on the target when there is one, else its top-left corner', () => {
+    const small = layoutGraph(buildGraph(big(6).build(), { showStopped: true }), new Map());
+    const fit = firstViewport(small, 1000, 800, null)!;
+    const sb = boundsOf(small.values())!;
+    expect(fit.zoom).toBeLessThanOrEqual(1);
+    expect(inView(sb, fit, 1000, 800, 0)).toBe(true);
     const large = layoutGraph(buildGraph(big(300).build(), { showStopped: true }), new Map());
-    const v = initialViewport(large, 1000, 800)!;
-    expect(v.zoom).toBeGreaterThanOrEqual(0.5);
+    const v = firstViewport(large, 1000, 800, null)!;
+    expect(v.zoom).toBe(1);
     const all = boundsOf(large.values())!;
     // The map's top-left corner is just inside the window's top-left corner.
     expect(all.x * v.zoom + v.x).toBeGreaterThan(0);
     expect(all.x * v.zoom + v.x).toBeLessThan(60);
     expect(all.y * v.zoom + v.y).toBeGreaterThan(0);
     expect(all.y * v.zoom + v.y).toBeLessThan(60);
+    const target = [...large.keys()].filter((k) => k.startsWith('ns:')).at(-1)!;
+    const t = firstViewport(large, 1000, 800, target)!;
+    expect(t.zoom).toBe(1);
+    expect(inView(large.get(target)!, t, 1000, 800)).toBe(true);
   });
 });
