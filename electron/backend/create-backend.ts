@@ -4,6 +4,7 @@ import { Backend } from './backend';
 import { summarize } from '../formats/decode/summarize';
 import { defaultCapturesDir } from './capture/output';
 import { CaptureService } from './capture/capture-service';
+import { withRootlessCaptures } from './capture/rootless-port';
 import { helperCounterReader } from './rates/helper-counters';
 import { NamespaceAnchors } from './rates/anchors';
 import { RatesService } from './rates/rates-service';
@@ -76,7 +77,9 @@ export function createServices(opts: BackendOptions = {}): Services {
   rates.register(backend);
   const env = opts.env ?? process.env;
   // Registered after helper.close, so its closer (stop running captures) runs first.
-  const capture = new CaptureService({ topology, helper, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
+  // A user's own rootless containers are captured as that user, without the helper (rootless-tcpdump.ts).
+  const capturePort = process.getuid?.() === 0 ? helper : withRootlessCaptures(helper);
+  const capture = new CaptureService({ topology, helper: capturePort, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
   capture.register(backend);
   // doctor: plans the same launch as this helper, without starting it.
   registerDiagnostics(backend, { env, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), helperOptions: { env: opts.env, ...opts.helperOptions }, helperRunning: () => helper.helperPid !== null, dockerPing: () => topology.docker.ping() });

@@ -142,3 +142,16 @@ export async function readOwnNamespaces(list: OwnNamespace[]): Promise<RawNamesp
   });
   return list.map((n) => n.raw);
 }
+
+/**
+ * The pid to enter `/proc/PID/ns/net` by without root: ours, in a user namespace of ours,
+ * and still in namespace `inode` (PID reuse). Null when root's help is needed.
+ */
+export function ownEntryPid(handle: { inode: number; path: string }, uid = process.getuid?.() ?? -1): number | null {
+  const m = /^\/proc\/(\d+)\/ns\/net$/.exec(handle.path);
+  if (!m || uid === 0) return null;
+  const pid = Number(m[1]);
+  const userns = nsInode(`/proc/${pid}/ns/user`, 'user');
+  if (userns === null || userns === nsInode('/proc/self/ns/user', 'user') || realUid(pid) !== uid) return null;
+  return nsInode(handle.path, 'net') === handle.inode ? pid : null;
+}

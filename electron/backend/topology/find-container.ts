@@ -1,6 +1,6 @@
 // Finding a container by what a person types: the one place that decides
 // NOT_FOUND and AMBIGUOUS, for captures, `vethscope veth` and every front door.
-import type { Container, Topology } from '../../../shared/topology';
+import type { Container, ContainerEngine, Topology } from '../../../shared/topology';
 import { CodedError } from '../../../shared/result';
 
 /**
@@ -10,6 +10,10 @@ import { CodedError } from '../../../shared/result';
  * separator (`web-1` and `web_1` both find nb_web_1 and nb-web-1).
  */
 export function matchContainers(topo: Pick<Topology, 'containers'>, query: string): Container[] {
+  const pod = podMembers(topo, query);
+  if (pod) return pod;
+  const scoped = engineScoped(topo, query);
+  if (scoped) return matchContainers(scoped.topo, scoped.rest);
   const exact = topo.containers.filter((c) => c.name === query || c.id === query);
   if (exact.length) return exact;
   const service = topo.containers.filter((c) => c.compose?.service === query);
@@ -20,7 +24,27 @@ export function matchContainers(topo: Pick<Topology, 'containers'>, query: strin
   // A run of numbers alone ("1") would pick a replica of anything: words must name something.
   const words = nameWords(query);
   const byWords = words.some((w) => !/^\d+$/.test(w));
-  return topo.containers.filter((c) => c.id.startsWith(query) || c.name.startsWith(query) || (byWords && containsRun(nameWords(c.name), words)));
+  // A pod's infra container answers only to its exact name (or pod/NAME): it would make every prefix ambiguous.
+  return topo.containers.filter((c) => !c.infra && (c.id.startsWith(query) || c.name.startsWith(query) || (byWords && containsRun(nameWords(c.name), words))));
+}
+
+/** `pod/NAME`, or `pod/NAMESPACE/NAME` for a Kubernetes pod: its containers (null when the query names no pod). */
+export function podMembers(topo: Pick<Topology, 'containers'>, query: string): Container[] | null {
+  if (!query.startsWith('pod/')) return null;
+  const rest = query.slice(4);
+  const cut = rest.lastIndexOf('/');
+  const [namespace, name] = cut > 0 ? [rest.slice(0, cut), rest.slice(cut + 1)] : [null, rest];
+  return topo.containers.filter((c) => c.pod?.name === name && (namespace === null || c.pod.namespace === namespace));
+}
+
+const ENGINES: ReadonlySet<string> = new Set<ContainerEngine>(['docker', 'podman', 'containerd', 'cri-o', 'lxc', 'nspawn']);
+
+/** `ENGINE:NAME` (`podman:web`, `lxc:web`): the same name in two engines, told apart. */
+function engineScoped(topo: Pick<Topology, 'containers'>, query: string): { topo: Pick<Topology, 'containers'>; rest: string } | null {
+  const cut = query.indexOf(':');
+  if (cut <= 0 || !ENGINES.has(query.slice(0, cut))) return null;
+  const engine = query.slice(0, cut);
+  return { topo: { containers: topo.containers.filter((c) => c.engine === engine) }, rest: query.slice(cut + 1) };
 }
 
 /** A name's words: lower case, split at `-`, `_` and `.` (compose v1 names nb_web_1, v2 nb-web-1). */
@@ -73,12 +97,28 @@ export function suggestContainers(topo: Pick<Topology, 'containers'>, query: str
 /** Exactly one container, or a CodedError saying why not. */
 export function findContainer(topo: Topology, query: string): Container {
   const found = matchContainers(topo, query);
+  const pod = podMembers(topo, query);
+  if (pod?.length) return podRepresentative(pod, query);
   if (found.length === 0) {
-    if (!topo.docker.available) throw new CodedError('DOCKER_UNAVAILABLE', `cannot look up container "${query}": ${topo.docker.error?.message ?? 'Docker is unavailable'}`);
+    if (pod) throw new CodedError('NOT_FOUND', `no pod named "${query.slice(4)}"${podNames(topo)}`);
+    if (!topo.docker.available && !topo.containers.some((c) => c.engine !== 'docker')) throw new CodedError('DOCKER_UNAVAILABLE', `cannot look up container "${query}": ${topo.docker.error?.message ?? 'Docker is unavailable'}`);
     const near = suggestContainers(topo, query);
     throw new CodedError('NOT_FOUND', `no container named or with id starting "${query}"${near.length ? `: did you mean ${near.join(' or ')}?` : ''}`);
   }
   if (found.length > 1)
-    throw new CodedError('AMBIGUOUS', `"${query}" matches ${found.length} containers: ${found.map((c) => `${c.name} (${c.id.slice(0, 12)})`).join(', ')}`);
+    throw new CodedError('AMBIGUOUS', `"${query}" matches ${found.length} containers: ${found.map((c) => `${c.name} (${c.engine === 'docker' ? '' : `${c.engine} `}${c.id.slice(0, 12)})`).join(', ')}${found.some((c) => c.engine !== found[0]!.engine) ? ` (ENGINE:NAME picks one engine's, e.g. ${found[0]!.engine}:${found[0]!.name})` : ''}`);
   return found[0]!;
+}
+
+/** A pod shares one network namespace: the container that holds it (the infra container when there is one). */
+function podRepresentative(members: Container[], query: string): Container {
+  const running = members.filter((c) => c.netns !== null);
+  const namespaces = new Set(running.map((c) => c.netns));
+  if (namespaces.size > 1) throw new CodedError('AMBIGUOUS', `${query}: its containers live in ${namespaces.size} network namespaces: ${members.map((c) => c.name).join(', ')}`);
+  return running.find((c) => c.infra) ?? running[0] ?? members.find((c) => c.infra) ?? members[0]!;
+}
+
+function podNames(topo: Pick<Topology, 'containers'>): string {
+  const names = [...new Set(topo.containers.filter((c) => c.pod).map((c) => (c.pod!.namespace ? `${c.pod!.namespace}/${c.pod!.name}` : c.pod!.name)))].sort();
+  return names.length ? ` (pods here: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''})` : '';
 }
