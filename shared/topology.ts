@@ -137,3 +137,7 @@ export const Topology = z.object({
   elapsedMs: z.number(),
 });
 export type Topology = z.infer<typeof Topology>;
+
+/** Engine-internal file names for a namespace (`netns-UUID`, `cni-UUID`, `rootless-netns-HEX`): they name no container a person knows. */
+export const isEngineInternalName = (n: string): boolean =>
+  /^(netns|cni)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(n) || /^rootless-netns-[0-9a-f]+$/.test(n);

@@ -1,11 +1,11 @@
 // Assemble the topology: every engine's containers (Docker's API and the host files of
 // every engine) joined with the kernel's view of namespaces and interfaces. The namespace
 // scan may come from this process (root, or unprivileged: host only) or from the helper.
-import type { Container, Namespace, Topology } from '../../../shared/topology';
+import { isEngineInternalName, type Container, type Namespace, type Topology } from '../../../shared/topology';
 import type { HostContainerListing } from '../../../shared/helper-protocol';
 import type { DockerListing } from '../../engines/docker';
 import type { NamespaceScan, RawNamespace } from '../../kernel/namespaces';
-import { isEngineInternalName, mergeContainers, type EngineNamed } from './engine-containers';
+import { mergeContainers, type EngineNamed } from './engine-containers';
 import { resolvePeers } from './resolve-peers';
 
 export interface TopologySources {

@@ -80,6 +80,3 @@ export function mergeHostListings(root: HostContainerListing, own: HostContainer
   });
   return { containers: [...containers, ...mine.values()], warnings: [...root.warnings, ...own.warnings] };
 }
-
-/** Engine-internal file names for a namespace: they name no container a person would recognise. */
-export const isEngineInternalName = (n: string): boolean => /^(netns|cni)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(n) || /^rootless-netns-[0-9a-f]+$/.test(n);

@@ -6,7 +6,8 @@ import { CliExit, EXIT_USAGE, type CliIo } from './io';
 export const TOPOLOGY_USAGE = 'usage: vethscope topology [--json]   (--json: the model, docs/topology-schema.md)';
 export const VETH_USAGE = `usage: vethscope veth CONTAINER
 prints the host-side interface of each of the container's veths, one a line
-CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)`;
+CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1),
+  pod/NAME (a Podman or Kubernetes pod, pod/NAMESPACE/NAME), or ENGINE:NAME (podman:web, lxc:web)`;
 
 export async function topologyCommand(backend: Backend, args: { json: boolean }, io: CliIo): Promise<void> {
   const res = await backend.call('getTopology', {});
@@ -20,6 +21,7 @@ export async function vethCommand(backend: Backend, query: string | undefined, i
   if (!found.ok) throw new CliExit(found.error.code === 'NOT_FOUND' || found.error.code === 'AMBIGUOUS' ? EXIT_USAGE : 1, `veth: ${found.error.message}`);
   const c = found.result;
   if (c.state !== 'running') throw new CliExit(1, `veth: container ${c.name} is ${c.state}, it has no interfaces`);
+  if (c.netns === null) throw new CliExit(1, `veth: ${c.name} (${c.engine}): its network namespace can be read only with root and the privileged helper is not available (sudo vethscope install-helper, or run vethscope with sudo)`);
   const hostIfaces = c.interfaces.filter((i) => i.hostPeer).map((i) => i.hostPeer!);
   if (hostIfaces.length === 0) {
     const why =
@@ -27,8 +29,17 @@ export async function vethCommand(backend: Backend, query: string | undefined, i
         ? 'it uses the host network: capture on host interfaces'
         : c.interfaces.some((i) => i.parent)
           ? `it has no veth (${c.interfaces.filter((i) => i.parent).map((i) => `${i.name} is ${i.kind}`).join(', ')}): capture inside its namespace`
-          : 'it has no interface with a host-side peer';
+          : noHostPeer(c.interfaces, c.user !== null);
     throw new CliExit(1, `veth: ${c.name}: ${why}`);
   }
   io.out(hostIfaces.join('\n'));
+}
+
+/** Why no interface reaches the host: slirp4netns' tap (rootless), a peer in another namespace (Podman's rootless-netns). */
+function noHostPeer(ifaces: Array<{ name: string; kind: string; peer: { netns: number; name: string } | null }>, rootless: boolean): string {
+  const tap = ifaces.find((i) => i.kind === 'tun');
+  if (tap && rootless) return `${tap.name} is slirp4netns' tap (rootless user-mode networking): it has no host-side peer; capture it inside: vethscope capture CONTAINER`;
+  const elsewhere = ifaces.find((i) => i.peer);
+  if (elsewhere) return `${elsewhere.name}'s peer ${elsewhere.peer!.name} is in namespace ${elsewhere.peer!.netns}, not on the host (a rootless network's namespace): capture inside: vethscope capture CONTAINER`;
+  return 'it has no interface with a host-side peer';
 }
