@@ -11,6 +11,7 @@ import { shimContainers } from './containerd';
 import { trimmed, type Found, type NamerContext } from './found';
 import { realHostFiles, type HostFiles } from './host-files';
 import { lxcContainer, machinedContainers, nspawnContainer } from './lxc-nspawn';
+import { parseNsLink } from '../kernel/namespaces';
 import { cgroupsOf, containerMarkerOf, netnsOf, readProcessTable, uidOf } from './processes';
 
 /** What a cgroup path alone says: the engine and its name or id for the container. */
@@ -93,7 +94,9 @@ export function readHostContainers(opts: HostContainerOptions = {}): HostContain
   podmanPods(found);
   crioPods(found);
   const claimed = new Set(found.map((f) => f.netns).filter((n): n is number => n !== null));
-  found.push(...byCgroup(ctx, claimed, netnsOf(files, 1) ?? netnsOf(files, process.pid)));
+  // We run in the host's namespace (the helper, the backend): /proc/1/ns/net is unreadable on some hosts even as root.
+  const self = files.readlink('/proc/self/ns/net');
+  found.push(...byCgroup(ctx, claimed, self ? parseNsLink(self) : null));
   const unique = new Map<string, HostContainer>();
   for (const f of found) {
     const key = `${f.engine}/${f.id}`;
