@@ -1,4 +1,4 @@
-// A compose project's frame: a coloured outline with the project name.
+// A compose project's or a pod's frame: a coloured outline with its name.
 import { memo } from 'react';
 import type { NodeProps, Node } from '@xyflow/react';
 import type { GraphNode } from './model';
@@ -14,11 +14,11 @@ export function projectHue(name: string): number {
 }
 
 function GroupNodeImpl({ data }: NodeProps<GroupFlowNode>) {
-  const hue = projectHue(data.g.project ?? '');
+  const hue = projectHue(data.g.project ?? data.g.pod ?? '');
   const far = useZoomTier() === 'far';
   return (
     <div className={far ? 'vs-group is-far' : 'vs-group'} style={{ ['--hue' as string]: String(hue) }}>
-      <div className="vs-group-title">{data.g.project}</div>
+      <div className="vs-group-title">{data.g.project ?? data.g.label}</div>
     </div>
   );
 }

@@ -52,8 +52,8 @@ function NetnsDetail({ g, cls }: { g: GraphNode; cls: string }) {
         )}
       </div>
       <div className="vs-node-sub">
-        {primary ? `${primary.image} · ${primary.state}` : `namespace ${g.netns}`}
-        {g.containers.length > 1 ? ' · shared netns' : ''}
+        {primary ? `${primary.engine === 'docker' ? '' : `${primary.engine} · `}${primary.image ? `${printable(primary.image)} · ` : ''}${primary.state}${primary.user !== null ? ' · rootless' : ''}` : `namespace ${g.netns}`}
+        {g.pod ? ` · pod ${printable(g.pod)}` : g.containers.length > 1 ? ' · shared netns' : ''}
       </div>
       {g.interfaces.map((i) => (
         <div key={i.name} className="vs-iface">

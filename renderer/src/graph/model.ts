@@ -28,6 +28,8 @@ export interface GraphNode {
   interfaces: NetInterface[];
   namespace?: Namespace;
   project?: string;
+  /** A pod's frame (Podman or Kubernetes): its name, `NAMESPACE/NAME` for Kubernetes. */
+  pod?: string;
   /** For a bridge: the container networks it is (Docker's nb-front for br-8f6edaf192f9). */
   networks?: string[];
 }
@@ -60,6 +62,8 @@ export const nsNodeId = (inode: number) => `ns:${inode}`;
 export const bridgeNodeId = (inode: number, name: string) => `br:${inode}:${name}`;
 export const stoppedNodeId = (id: string) => `c:${id}`;
 export const groupNodeId = (project: string) => `g:${project}`;
+export const podGroupId = (pod: string) => `g:pod:${pod}`;
+const podKey = (p: NonNullable<Container['pod']>) => (p.namespace ? `${p.namespace}/${p.name}` : p.name);
 export const rateKeyString = (r: IfaceRef) => `${r.netns}/${r.name}`;
 
 const visibleIfaces = (ifs: NetInterface[]) => ifs.filter((i) => i.kind !== 'loopback');
@@ -81,6 +85,7 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
   }
   for (const list of containersByNs.values()) list.sort((a, b) => a.name.localeCompare(b.name));
   const groups = new Set<string>();
+  const pods = new Set<string>();
   const present = new Set<string>();
   const networksOf = bridgeNetworks(topo);
 
@@ -128,27 +133,34 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
   // Every other namespace that has containers, an `ip netns` name, or a real interface.
   for (const ns of topo.namespaces) {
     if (hostInodes.has(ns.inode)) continue;
-    const cs = containersByNs.get(ns.inode) ?? [];
+    const all = containersByNs.get(ns.inode) ?? [];
+    // A pod's infra container only holds the namespace: the node is its members (the infra alone if none).
+    const members = all.filter((c) => !c.infra);
+    const cs = members.length ? members : all;
     const shown = visibleIfaces(ns.interfaces);
     if (!cs.length && !ns.names.length && !shown.length) continue;
     const id = nsNodeId(ns.inode);
-    const project = cs.find((c) => c.compose)?.compose?.project;
-    const parent = project ? groupNodeId(project) : undefined;
+    const podRef = all.find((c) => c.pod)?.pod;
+    const pod = podRef ? podKey(podRef) : undefined;
+    const project = pod ? undefined : cs.find((c) => c.compose)?.compose?.project;
+    const parent = pod ? podGroupId(pod) : project ? groupNodeId(project) : undefined;
+    if (pod) pods.add(pod);
     if (project) groups.add(project);
     nodes.push({
       id,
       kind: 'netns',
-      label: cs.length ? cs.map((c) => printable(c.name)).join(', ') : `Namespace ${printable(ns.names[0] ?? String(ns.inode))}`,
+      label: members.length ? members.map((c) => printable(c.name)).join(', ') : podRef ? `Pod ${printable(podRef.name)}` : cs.length ? cs.map((c) => printable(c.name)).join(', ') : `Namespace ${printable(ns.names[0] ?? String(ns.inode))}`,
       parent,
       width: NODE_WIDTH,
       // Header (names + image) + one row per interface + the rate line.
       height: 62 + ROW * Math.max(0, cs.length - 1) + ROW * shown.length + 26,
       netns: ns.inode,
       containers: cs,
-      names: ns.names.filter((n) => !cs.some((c) => c.name === n)),
+      names: ns.names.filter((n) => !all.some((c) => c.name === n) && n !== podRef?.name),
       interfaces: shown,
       namespace: ns,
       project,
+      pod,
     });
     present.add(id);
   }
@@ -219,7 +231,19 @@ export function buildGraph(topo: Topology, opts: BuildOptions): GraphModel {
     interfaces: [],
     project,
   }));
-  const all = [...groupNodes, ...nodes];
+  const podNodes: GraphNode[] = [...pods].sort().map((pod) => ({
+    id: podGroupId(pod),
+    kind: 'group',
+    label: `Pod ${printable(pod)}`,
+    width: 0,
+    height: 0,
+    netns: null,
+    containers: [],
+    names: [pod],
+    interfaces: [],
+    pod,
+  }));
+  const all = [...groupNodes, ...podNodes, ...nodes];
   const structureKey = [
     all.map((n) => `${n.id}@${n.parent ?? ''}#${n.height}`).sort().join(','),
     edges.map((e) => e.id).sort().join(','),
