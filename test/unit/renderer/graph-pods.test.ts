@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, podGroupId } from '../../../renderer/src/graph/model';
 import { layoutGraph } from '../../../renderer/src/graph/layout';
-import { container, iface, topology } from '../topology-fixtures';
+import type { Container, NetInterface, Topology } from '../../../shared/topology';
+
+const iface = (name: string, more: Partial<NetInterface> = {}): NetInterface => ({ name, ifindex: 1, kind: 'veth', mac: null, mtu: 1500, state: 'UP', addresses: [], master: null, hostPeer: null, peer: null, parent: null, ...more });
+const container = (name: string, more: Partial<Container> = {}): Container => ({ id: `id-${name}`, name, image: 'img', engine: 'docker', pod: null, infra: false, user: null, state: 'running', pid: 100, netns: 200, hostNetwork: false, networkMode: 'pod', networks: [], compose: null, interfaces: [], ...more });
+const topology = (more: Partial<Topology>): Topology => ({ generatedAt: '', hostNetns: 1, containers: [], namespaces: [], docker: { available: true }, engines: [], privileged: { available: true, mode: 'root' }, warnings: [], elapsedMs: 1, ...more });
 
 const HOST = 1;
 const eth0 = (peer: string) => iface('eth0', { ifindex: 2, hostPeer: peer, peer: { netns: HOST, name: peer } });
