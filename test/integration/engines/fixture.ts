@@ -57,11 +57,12 @@ export interface Captured {
 }
 
 /**
- * `vethscope capture TARGET... --count N -o FILE`, with `traffic` started once it says
+ * `vethscope capture TARGET... --count N --filter icmp -o FILE`, with `traffic` started once it says
  * "capturing" (its interfaces listen); tshark reads the file it wrote.
  */
 export async function captureByName(targets: string[], count: number, file: string, env: NodeJS.ProcessEnv, traffic: () => void, user?: { name: string; uid: number; gid: number }): Promise<Captured> {
-  const bin = [process.execPath, resolve(REPO, 'bin/vethscope.cjs'), 'capture', ...targets, '--count', String(count), '-o', file];
+  // Only ICMP: the first packets on a fresh interface are often ARP, and --count counts what the filter lets through.
+  const bin = [process.execPath, resolve(REPO, 'bin/vethscope.cjs'), 'capture', ...targets, '--count', String(count), '--filter', 'icmp', '-o', file];
   const argv = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...bin] : bin;
   const e = user ? { ...env, HOME: `/home/${user.name}`, USER: user.name, LOGNAME: user.name } : env;
   const child = spawn(argv[0]!, argv.slice(1), { env: e, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
