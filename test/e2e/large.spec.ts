@@ -28,13 +28,12 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => fake?.close());
 
-test('300 containers: opens readable on the host and bridges; fit shows the whole map', async ({ page }) => {
+test('300 containers: opens readable on the busiest container; fit shows the whole map', async ({ page }) => {
   skipUnlessReady();
   current = big;
   await page.goto(fake.url);
-  const host = page.getByRole('button', { name: /^Host namespace/ });
-  await expect(host).toBeInViewport();
-  await expect(page.getByRole('button', { name: /^Bridge / }).first()).toBeInViewport();
+  // The first view opens on a container (the busiest, once rates arrive: busy-host.spec checks which), at natural size.
+  await expect(page.locator('.react-flow__node-netns').first()).toBeInViewport();
   // Readable: node detail (interfaces) is drawn, and only part of the map is in the DOM.
   await expect(page.locator('.react-flow__node-netns .vs-iface').first()).toBeVisible();
   expect(await page.locator('.react-flow__node-netns').count()).toBeLessThan(150);
