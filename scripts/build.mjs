@@ -10,6 +10,8 @@ export const ENTRIES = [
   // Electron main process, and the sandboxed preload (self-contained: it may require only 'electron').
   { in: 'electron/front-doors/desktop/main.ts', out: 'dist/main.cjs' },
   { in: 'electron/front-doors/preload/preload.ts', out: 'dist/preload.cjs' },
+  // Wireshark's extcap: the listing alone (it must start fast); captures load cli.cjs beside it.
+  { in: 'electron/front-doors/extcap/entry.ts', out: 'dist/extcap.cjs' },
 ];
 
 /**

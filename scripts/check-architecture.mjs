@@ -37,7 +37,9 @@ export const AREAS = [
   { name: 'browser', prefix: 'electron/front-doors/browser/', may: ['electron/front-doors/browser/', 'shared/', ...BACKEND_ENTRY, 'electron/util/'], packages: ['ws'], node: true },
   // The `vethscope` command starts every terminal front door: browser mode (`serve`) and the extcap.
   { name: 'cli', prefix: 'electron/front-doors/cli/', may: ['electron/front-doors/cli/', 'shared/', ...BACKEND_ENTRY, 'electron/util/', 'electron/install/', 'electron/front-doors/browser/', 'electron/front-doors/extcap/'], packages: [], node: true },
-  { name: 'extcap', prefix: 'electron/front-doors/extcap/', may: ['electron/front-doors/extcap/', 'shared/', ...BACKEND_ENTRY, 'electron/util/'], packages: [], node: true },
+  // Wireshark's extcap. Its listing answers without the Backend (Wireshark runs it for every interface, every start):
+  // Docker's socket and the engines' host readers, merged by the Backend's own rule; file-trust for installing it as root.
+  { name: 'extcap', prefix: 'electron/front-doors/extcap/', may: ['electron/front-doors/extcap/', 'shared/', ...BACKEND_ENTRY, 'electron/util/', 'electron/engines/', 'electron/backend/topology/engine-containers.ts', 'electron/kernel/file-trust.ts'], packages: [], node: true },
   // The transports know nothing of React or the hooks built on them.
   { name: 'renderer-api', prefix: 'renderer/src/api/', may: ['renderer/src/api/', 'shared/'], packages: [], node: false },
   { name: 'renderer', prefix: 'renderer/src/', may: ['renderer/src/', 'shared/'], packages: ['react', 'react-dom', '@xyflow/react'], node: false },

@@ -20,6 +20,11 @@ export const RULES = {
   },
   'cli.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
   'main.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
+  'extcap.cjs': {
+    why: "Wireshark runs it for every interface it lists: the listing alone (Docker's socket, the engines' host readers), no Backend, no packages",
+    allow: ['electron/front-doors/extcap/', 'electron/engines/', 'electron/kernel/namespaces.ts', 'electron/backend/topology/engine-containers.ts', 'electron/util/package-root.ts', 'shared/extcap.ts', 'shared/text.ts'],
+    maxBytes: 96 * 1024,
+  },
 };
 
 /** Violations of one bundle's rule, from its metafile. */

@@ -61,8 +61,14 @@ export const CaptureRequest = z.object({
   ring: z.object({ files: z.number().int().min(2).max(1000), fileBytes: z.number().int().min(4096) }).optional(),
   /** Re-attach when a container target restarts, recording the gap. */
   follow: z.boolean().default(false),
-  /** A file path, or a folder (names come from the targets and the time). Default: ~/vethscope-captures. */
-  output: z.object({ path: z.string().min(1).max(4096).optional(), dir: z.string().min(1).max(4096).optional() }).optional(),
+  /**
+   * A file path, or a folder (names come from the targets and the time). Default: ~/vethscope-captures.
+   * `fifo`: stream pcapng into this existing FIFO once its reader opens it (Wireshark's extcap); no file is kept.
+   */
+  output: z
+    .object({ path: z.string().min(1).max(4096).optional(), dir: z.string().min(1).max(4096).optional(), fifo: z.string().startsWith('/').max(4096).optional() })
+    .refine((o) => !o.fifo || (!o.path && !o.dir), 'a FIFO is the whole output: no path or dir with it')
+    .optional(),
 });
 export type CaptureRequest = z.input<typeof CaptureRequest>;
 export type CaptureRequestParsed = z.output<typeof CaptureRequest>;

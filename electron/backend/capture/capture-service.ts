@@ -21,7 +21,7 @@ import { LiveCapture } from './live-capture';
 import { chooseOutput } from './output';
 import { baseNameFor, resolveTargets, type ResolvedIface } from './targets';
 import { DirectWriter, directCapable } from './writer/direct-writer';
-import { FifoDir } from './writer/fifo';
+import { FifoDir, openFifoWriter } from './writer/fifo';
 import { MergedWriter } from './writer/merged-writer';
 import { DumpcapWriter } from './writer/dumpcap-writer';
 import type { CaptureWriter, WriterHooks } from './writer/capture-writer';
@@ -137,14 +137,18 @@ export class CaptureService {
     await this.checkFilter(filter);
     const resolved = await this.resolveFresh(req.targets, filter);
     checkFormatFits(req.format, resolved.length, req.follow);
-    const out = await chooseOutput(req.output, baseNameFor(resolved), req.format, this.deps.capturesDir);
+    // A FIFO someone reads (Wireshark's extcap): the stream is the output, no file is kept.
+    const fifo = req.output?.fifo;
+    if (fifo && req.ring) throw new CodedError('INVALID_INPUT', 'a ring of files cannot stream into a FIFO');
+    const stream = fifo ? await openFifoWriter(fifo) : undefined;
+    const out = fifo ? { path: fifo } : await chooseOutput(req.output, baseNameFor(resolved), req.format, this.deps.capturesDir);
     const id = randomUUID();
     let capture: LiveCapture | null = null;
     const hooks: WriterHooks = {
       onLimit: (reason) => capture?.writerLimit(reason),
       onFailure: (reason, error) => capture?.writerFailed(reason, error),
     };
-    const writer = this.chooseWriter(req, resolved, out.path, filter, hooks);
+    const writer = this.chooseWriter(req, resolved, out.path, filter, hooks, stream);
     const l: Live = { lastEmit: 0, emitTimer: null, capture: null as unknown as LiveCapture };
     capture = l.capture = new LiveCapture(id, req, writer, {
       helper: this.deps.helper,
@@ -174,10 +178,12 @@ export class CaptureService {
    * ring of files, which the merged writer rotates. VETHSCOPE_PCAP_WRITER=merged forces the
    * streaming writer (benchmarks compare them).
    */
-  private chooseWriter(req: ReturnType<typeof CaptureRequest.parse>, resolved: ResolvedIface[], path: string, filter: string, hooks: WriterHooks): CaptureWriter {
+  private chooseWriter(req: ReturnType<typeof CaptureRequest.parse>, resolved: ResolvedIface[], path: string, filter: string, hooks: WriterHooks, stream?: number): CaptureWriter {
     const forced = (this.deps.env ?? process.env).VETHSCOPE_PCAP_WRITER;
     const stop = req.stop ?? {};
     const comment = sectionComment(resolved, filter, req.follow);
+    // A stream goes out as it arrives, in time order: the merged writer (the others finish a file at the end).
+    if (stream !== undefined) return new MergedWriter({ path, format: req.format, ring: null, sectionComment: comment, filter, stop, stream }, this.fifos, hooks);
     if (forced !== 'merged' && directCapable({ format: req.format, interfaces: resolved.length, ring: req.ring, follow: req.follow })) return new DirectWriter({ path, stop }, hooks);
     if (forced !== 'merged' && req.format === 'pcapng' && !req.ring && dumpcapUsable()) return new DumpcapWriter({ path, sectionComment: comment, stop }, hooks);
     return new MergedWriter({ path, format: req.format, ring: req.ring ?? null, sectionComment: comment, filter, stop }, this.fifos, hooks);

@@ -8,6 +8,7 @@ import { SERVE_USAGE, serveCommand } from './serve-command';
 import { TOP_USAGE, parseTopArgs, topCommand } from './top-command';
 import { DOCTOR_USAGE, doctorCommand } from './doctor-command';
 import { INSTALL_HELPER_USAGE, installHelperCommand } from './install-helper-command';
+import { EXTCAP_USAGE, extcapCommand } from '../extcap/command';
 
 const USAGE = `usage: vethscope <command> [options]
 
@@ -22,6 +23,8 @@ commands:
   doctor [--json]          how the helper will start, engines, tools, captures folder: problems and their fixes
   install-helper [--group NAME] [--remove]
                            as root: install the privileged helper (see: vethscope install-helper --help)
+  extcap install [--user|--system] [--remove]
+                           Wireshark lists every container as a capture interface (see: vethscope extcap --help)
   help                     this text (COMMAND --help: that command's)
 
 CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)
@@ -37,6 +40,7 @@ const COMMAND_USAGE: Record<string, string> = {
   top: TOP_USAGE,
   doctor: DOCTOR_USAGE,
   'install-helper': INSTALL_HELPER_USAGE,
+  extcap: EXTCAP_USAGE,
 };
 
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
@@ -64,6 +68,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   if (command === 'serve') return serveCommand(rest, io);
   // A root operation on the system's files: no backend, no Docker.
   if (command === 'install-helper') return installHelperCommand(rest, io);
+  // Wireshark's extcap (and installing it): its own backend, started only for what needs one.
+  if (command === 'extcap') return extcapCommand(rest, io);
   let backend;
   try {
     // Arguments are checked before anything starts: a usage error never asks for a password.

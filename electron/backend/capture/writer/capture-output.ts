@@ -33,6 +33,11 @@ export interface OutputOptions {
   format: 'pcapng' | 'pcap';
   ring: { files: number; fileBytes: number } | null;
   sectionComment: string;
+  /**
+   * An open FIFO (or pipe) to stream into instead of creating `path`: written in order (no
+   * offsets), never cut back, no file kept. EPIPE means its reader went away.
+   */
+  stream?: number;
 }
 
 /** A new file of ours: never an existing one, never through a symlink, readable by us alone. */
@@ -111,7 +116,7 @@ export class CaptureOutput {
   /** Create the first file before any tcpdump runs. */
   open(): void {
     this.fileNo = 1;
-    this.fd = this.createFile(1);
+    this.fd = this.o.stream ?? this.createFile(1);
     this.writeFileHeader();
   }
 
@@ -263,17 +268,18 @@ export class CaptureOutput {
   }
 
   private writeSome(b: Batch, done: number): void {
-    write(this.fd!, b.buf, done, b.len - done, this.committed + done, (err, n) => {
+    write(this.fd!, b.buf, done, b.len - done, this.o.stream === undefined ? this.committed + done : null, (err, n) => {
       if (err) {
         this.writing = false;
-        this.fail(fsError(err, this.files[this.files.length - 1]!), { batch: b, written: done });
+        const gone = this.o.stream !== undefined && err.code === 'EPIPE';
+        this.fail(gone ? new CodedError('INTERNAL', `nothing reads ${this.o.path} any more (its reader closed it)`) : fsError(err, this.files[this.files.length - 1] ?? this.o.path), { batch: b, written: done });
         return;
       }
       done += n;
       if (done < b.len) {
         if (n === 0) {
           this.writing = false;
-          this.fail(new CodedError('DISK_FULL', `no space left for ${this.files[this.files.length - 1]}`), { batch: b, written: done });
+          this.fail(new CodedError('DISK_FULL', `no space left for ${this.files[this.files.length - 1] ?? this.o.path}`), { batch: b, written: done });
           return;
         }
         this.writeSome(b, done);
@@ -302,7 +308,7 @@ export class CaptureOutput {
     if (partial && partial.written > 0) keep = this.keepWholeBlocks(partial.batch, partial.written);
     if (this.fd !== null) {
       try {
-        ftruncateSync(this.fd, this.committed + keep); // whole blocks only
+        if (this.o.stream === undefined) ftruncateSync(this.fd, this.committed + keep); // whole blocks only
       } catch {
         /* best effort */
       }

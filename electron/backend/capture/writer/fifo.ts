@@ -1,11 +1,11 @@
 // Where a tcpdump's pcap stream arrives: a FIFO in a folder only this user can enter.
 // The root helper starts tcpdump as this user with `-w FIFO`, so the kernel checks the
 // user's own permissions when tcpdump opens it; we hold the read end.
-import { mkdtempSync, openSync, constants, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, open, openSync, constants, rmSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodedError } from '../../../../shared/result';
+import { CodedError, fsFailure } from '../../../../shared/result';
 import { execFileResult, requireTool } from '../../../util/exec';
 
 /** One private folder (mkdtemp: 0700) per backend for the FIFOs of its captures. */
@@ -40,5 +40,33 @@ export class FifoDir {
   close(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
+  }
+}
+
+/**
+ * An existing FIFO someone else reads (Wireshark's extcap FIFO), opened for writing once its
+ * reader has it open: probed with O_NONBLOCK (ENXIO until then), refused unless it is a FIFO,
+ * then opened again blocking, so a full pipe waits for its reader (in a worker thread, never
+ * the event loop) rather than failing. Nothing is created, truncated or followed.
+ */
+export async function openFifoWriter(path: string, waitMs = 30_000): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let probe: number;
+    try {
+      probe = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENXIO') throw fsFailure(code, path, 'open');
+      if (Date.now() >= deadline) throw new CodedError('TARGET_GONE', `nobody opened ${path} for reading within ${waitMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    try {
+      if (!fstatSync(probe).isFIFO()) throw new CodedError('INVALID_INPUT', `${path} is not a FIFO: vethscope streams only into a FIFO its reader made`);
+      return await new Promise<number>((resolve, reject) => open(path, constants.O_WRONLY | constants.O_NOFOLLOW, (err, fd) => (err ? reject(fsFailure(err.code, path, 'open')) : resolve(fd))));
+    } finally {
+      closeSync(probe);
+    }
   }
 }

@@ -18,6 +18,8 @@ export interface MergedWriterOptions {
   sectionComment: string;
   filter: string;
   stop: { packetCount?: number; maxBytes?: number };
+  /** An open FIFO to stream into instead of creating `path` (CaptureOutput's `stream`). */
+  stream?: number;
 }
 
 interface Iface {
@@ -63,7 +65,7 @@ export class MergedWriter implements CaptureWriter {
     private readonly hooks: WriterHooks,
   ) {
     this.limits = new StopLimits(o.stop);
-    this.out = new CaptureOutput({ path: o.path, format: o.format, ring: o.ring, sectionComment: o.sectionComment });
+    this.out = new CaptureOutput({ path: o.path, format: o.format, ring: o.ring, sectionComment: o.sectionComment, ...(o.stream !== undefined ? { stream: o.stream } : {}) });
     this.out.onWritten = () => this.throttle();
     this.out.onError = (e) => {
       this.takeBackUnwritten();
