@@ -7,6 +7,7 @@ import { dispatch, type Handlers } from './dispatch';
 import { resolveInvoker } from './identity';
 import { LineSplitter } from '../formats/line-splitter';
 import { HelperOps } from './ops';
+import { stopCompilations } from './capture/filter-compile';
 import { enforceHelperTrust } from './trust';
 
 // First of all, before stdin is read: refuse to run elevated from a file others could change.
@@ -30,9 +31,11 @@ const ops = new HelperOps(invoker, emit);
 async function shutdown(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  // Never outlive the 2 s promise: tcpdumps get SIGINT, then SIGKILL at 1.5 s; nothing else here blocks.
+  // Never outlive the 2 s promise: tcpdumps get SIGINT (dumpcap 0.4 s later, to drain), then SIGKILL
+  // 1.5 s after that; compilations are killed at once; nothing else here blocks.
   const hard = setTimeout(() => process.exit(code), 1900);
   try {
+    stopCompilations(); // a compilation would only delay the exit; its request gets an error
     await ops.endAll();
     await Promise.all(inflight); // answer what was asked before stdin closed
   } finally {

@@ -9,7 +9,7 @@ import { parseIpJson } from '../kernel/ip-json';
 import { checkDockerSocket, socketDockerApi } from './docker-socket';
 import { findTool, mapPool } from '../util/exec';
 import { CaptureGroup } from './capture/capture-group';
-import { bufferShareKiB, captureKey, checkRoom, requireInterface } from './capture/capture-limits';
+import { bufferShareKiB, captureKey, checkRoom, refusePseudoDevice, requireInterface } from './capture/capture-limits';
 import { compileFilter } from './capture/filter-compile';
 import { requireCaptureTools } from './capture/tcpdump-runner';
 import type { Invoker } from './identity';
@@ -78,50 +78,75 @@ export class HelperOps {
     return { namespaces };
   }
 
-  private liveTcpdumps(): number {
-    let n = 0;
-    for (const g of this.captures.values()) n += g.live().length;
-    return n;
-  }
+  /**
+   * Interfaces (and capture ids) promised to requests still starting: between the checks and
+   * their tcpdumps listening there are awaits (the interface lookup, the filter compile), and
+   * requests that arrive together must not all pass checks made before any of them started.
+   */
+  private readonly starting = new Map<symbol, { captureId: string | null; keys: string[] }>();
 
-  /** Everything that can be refused is refused before the first tcpdump starts. */
-  private async vet(specs: P<'startCapture'>['ifaces'], newCapture: boolean): Promise<number> {
-    const live = this.liveTcpdumps();
-    checkRoom({ liveTcpdumps: live, liveCaptures: [...this.captures.values()].filter((g) => !g.done).length, addingTcpdumps: specs.length, newCapture });
+  /** One key per live or promised tcpdump. */
+  private takenKeys(): Set<string> {
     const taken = new Set<string>();
     for (const g of this.captures.values()) for (const r of g.live()) taken.add(captureKey(r.spec));
+    for (const s of this.starting.values()) for (const k of s.keys) taken.add(k);
+    return taken;
+  }
+
+  private liveCaptureIds(): Set<string> {
+    const ids = new Set([...this.captures].filter(([, g]) => !g.done).map(([id]) => id));
+    for (const s of this.starting.values()) if (s.captureId) ids.add(s.captureId);
+    return ids;
+  }
+
+  /**
+   * Everything that can be refused without a process is refused here, and what passes is
+   * reserved in the same synchronous step. `captureId` is set for a new capture.
+   */
+  private reserve(specs: P<'startCapture'>['ifaces'], captureId: string | null): { bufferKiB: number; release: () => void } {
+    if (captureId !== null && (this.captures.has(captureId) || [...this.starting.values()].some((s) => s.captureId === captureId)))
+      throw new CodedError('INVALID_INPUT', `capture ${captureId} already exists`);
+    for (const s of specs) refusePseudoDevice(s.iface);
+    const taken = this.takenKeys();
+    checkRoom({ liveTcpdumps: taken.size, liveCaptures: this.liveCaptureIds().size, addingTcpdumps: specs.length, newCapture: captureId !== null });
+    const keys: string[] = [];
     for (const s of specs) {
       const key = captureKey(s);
       if (taken.has(key)) throw new CodedError('INVALID_INPUT', `${s.iface}${s.netns ? ` in namespace ${s.netns.inode}` : ' on the host'} is already being captured`);
       taken.add(key);
+      keys.push(key);
     }
-    await Promise.all(specs.map((s) => requireInterface(s)));
-    return bufferShareKiB(live, specs.length);
+    const token = Symbol(captureId ?? 'attach');
+    this.starting.set(token, { captureId, keys });
+    return { bufferKiB: bufferShareKiB(taken.size - specs.length, specs.length), release: () => this.starting.delete(token) };
   }
 
   async startCapture(p: P<'startCapture'>): Promise<R<'startCapture'>> {
-    if (this.captures.has(p.captureId)) throw new CodedError('INVALID_INPUT', `capture ${p.captureId} already exists`);
     if (p.packetCount && p.ifaces.length > 1) throw new CodedError('INVALID_INPUT', 'packetCount (tcpdump -c) needs exactly one interface');
     const tools = requireCaptureTools();
     if (p.engine === 'dumpcap' && !tools.dumpcap) throw new CodedError('UNSUPPORTED', 'dumpcap (Debian: wireshark-common) is not installed');
-    const bufferKiB = await this.vet(p.ifaces, true);
-    await compileFilter(p.filter, this.invoker); // BAD_FILTER before any capturing tcpdump runs
-    const group = new CaptureGroup(
-      p.captureId,
-      { filter: p.filter, snaplen: p.snaplen, immediate: p.immediate ?? true, engine: p.engine ?? 'tcpdump', ...(p.packetCount ? { packetCount: p.packetCount } : {}), ...(p.captureComment ? { captureComment: p.captureComment } : {}) },
-      this.invoker,
-      this.emit,
-      Math.min(p.maxDurationSec, HELPER_LIMITS.maxDurationSec),
-    );
-    this.captures.set(p.captureId, group);
+    const { bufferKiB, release } = this.reserve(p.ifaces, p.captureId);
     try {
-      const ifaces = await Promise.all(p.ifaces.map((s) => group.add(s, bufferKiB)));
-      return { captureId: p.captureId, ifaces };
-    } catch (e) {
-      await group.stop();
-      this.captures.delete(p.captureId);
-      throw e;
+      await Promise.all(p.ifaces.map((s) => requireInterface(s)));
+      await compileFilter(p.filter, this.invoker); // BAD_FILTER before any capturing tcpdump runs
+      const group = new CaptureGroup(
+        p.captureId,
+        { filter: p.filter, snaplen: p.snaplen, immediate: p.immediate ?? true, engine: p.engine ?? 'tcpdump', ...(p.packetCount ? { packetCount: p.packetCount } : {}), ...(p.captureComment ? { captureComment: p.captureComment } : {}) },
+        this.invoker,
+        this.emit,
+        Math.min(p.maxDurationSec, HELPER_LIMITS.maxDurationSec),
+      );
+      this.captures.set(p.captureId, group);
+      try {
+        const ifaces = await Promise.all(p.ifaces.map((s) => group.add(s, bufferKiB)));
+        return { captureId: p.captureId, ifaces };
+      } catch (e) {
+        await group.stop();
+        this.captures.delete(p.captureId);
+        throw e;
+      }
     } finally {
+      release();
       this.prune();
     }
   }
@@ -129,8 +154,13 @@ export class HelperOps {
   async attachInterface(p: P<'attachInterface'>): Promise<R<'attachInterface'>> {
     const group = this.group(p.captureId);
     if (group.done) throw new CodedError('ALREADY_STOPPED', `capture ${p.captureId} has ended`);
-    const bufferKiB = await this.vet([p.iface], false);
-    return group.add(p.iface, bufferKiB);
+    const { bufferKiB, release } = this.reserve([p.iface], null);
+    try {
+      await requireInterface(p.iface);
+      return await group.add(p.iface, bufferKiB);
+    } finally {
+      release();
+    }
   }
 
   async stopCapture(p: P<'stopCapture'>): Promise<R<'stopCapture'>> {

@@ -18,6 +18,8 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** Open fds handed to the child as fd 3, 4, ... The caller still owns (and closes) them. */
   extraFds?: number[];
+  /** Aborting kills the child (SIGKILL). */
+  signal?: AbortSignal;
 }
 
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -63,12 +65,19 @@ export function execFileResult(file: string, args: readonly string[], opts: Exec
     child.stdout!.on('data', collect(out));
     child.stderr!.on('data', collect(err));
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
-    child.on('error', (e) => {
+    const kill = () => child.kill('SIGKILL');
+    if (opts.signal?.aborted) kill();
+    opts.signal?.addEventListener('abort', kill, { once: true });
+    const done = () => {
       if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', kill);
+    };
+    child.on('error', (e) => {
+      done();
       reject(e);
     });
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      done();
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     child.stdin!.on('error', () => undefined);

@@ -4,6 +4,7 @@
 // (the same power as Wireshark's `wireshark` group). Refused: libpcap pseudo-devices,
 // which read D-Bus messages, netfilter queues or USB rather than a network interface,
 // and any name that is not an interface of the namespace it is asked for.
+import { statSync } from 'node:fs';
 import { HELPER_LIMITS, type TcpdumpSpec } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
 import { findTool } from '../../util/exec';
@@ -32,8 +33,19 @@ export async function requireInterface(spec: TcpdumpSpec): Promise<void> {
   }
 }
 
-/** Namespace inode (0 = the helper's own, the host) plus interface name: one live tcpdump each. */
-export const captureKey = (spec: TcpdumpSpec): string => `${spec.netns?.inode ?? 0}/${spec.iface}`;
+let ownNetnsInode: number | null = null;
+/** The helper's own (the host's) network namespace: null in a spec, or named by its inode. */
+function hostNetnsInode(): number {
+  ownNetnsInode ??= statSync('/proc/self/ns/net').ino;
+  return ownNetnsInode;
+}
+
+/**
+ * Namespace inode plus interface name: one live tcpdump each. The host is keyed by its real
+ * inode, so `null` and a handle to the host's namespace (/proc/1234/ns/net of a host
+ * process) are one namespace. A handle's inode is checked against the open file at start.
+ */
+export const captureKey = (spec: TcpdumpSpec): string => `${spec.netns?.inode ?? hostNetnsInode()}/${spec.iface}`;
 
 /** tcpdump -B for each of `adding` new tcpdumps when `live` already run: a share of the budget. */
 export function bufferShareKiB(live: number, adding: number): number {

@@ -10,9 +10,17 @@ import type { Invoker } from '../identity';
 
 let running = 0;
 const queue: Array<() => void> = [];
+/** Aborted at shutdown: running compilations are killed, queued ones never start. */
+const shutdown = new AbortController();
+
+const cancelled = () => new CodedError('INTERNAL', 'the helper is shutting down: the filter was not compiled');
 
 async function slot<T>(fn: () => Promise<T>): Promise<T> {
   if (running >= HELPER_LIMITS.filterCompilations) await new Promise<void>((r) => queue.push(r));
+  if (shutdown.signal.aborted) {
+    queue.shift()?.();
+    throw cancelled();
+  }
   running++;
   try {
     return await fn();
@@ -22,9 +30,15 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** setpriv as `user` with no capabilities, then prlimit and tcpdump -d. */
+/** Kill every compilation and refuse new ones (the helper is exiting: nothing may outlive it). */
+export function stopCompilations(): void {
+  shutdown.abort();
+  for (const wake of queue.splice(0)) wake();
+}
+
+/** setpriv as `user` with no capabilities (killed if the helper dies), then prlimit and tcpdump -d. */
 export function compileAsUserArgv(filter: string, user: Pick<Invoker, 'uid' | 'gid'>, tools: { setpriv: string; prlimit: string; tcpdump: string }): string[] {
-  const drop = [tools.setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--'];
+  const drop = [tools.setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig', 'KILL', '--'];
   return [...drop, ...compileFilterArgv(tools, filter, HELPER_LIMITS.filterCpuSec)];
 }
 
@@ -35,6 +49,7 @@ export async function compileFilter(filter: string, user: Pick<Invoker, 'uid' | 
   const tcpdump = findTool('tcpdump');
   if (!setpriv || !prlimit || !tcpdump) throw new CodedError('UNSUPPORTED', 'tcpdump and util-linux (setpriv, prlimit) are needed to check the filter');
   const argv = compileAsUserArgv(filter, user, { setpriv, prlimit, tcpdump });
-  const r = await slot(() => execFileResult(argv[0]!, argv.slice(1), { timeoutMs: (HELPER_LIMITS.filterCpuSec + 5) * 1000, maxOutputBytes: 4 << 20, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } }));
+  const r = await slot(() => execFileResult(argv[0]!, argv.slice(1), { timeoutMs: (HELPER_LIMITS.filterCpuSec + 5) * 1000, maxOutputBytes: 4 << 20, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }, signal: shutdown.signal }));
+  if (shutdown.signal.aborted) throw cancelled();
   if (r.code !== 0) throw filterFailure(r, filter, HELPER_LIMITS.filterCpuSec);
 }

@@ -44,6 +44,12 @@ const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|
 const STDERR_KEEP = 8192;
 /** tcpdump installs its SIGUSR1 handler just after "listening on": leave it alone this long. */
 const POLL_SETTLE_MS = 250;
+/**
+ * dumpcap has no immediate mode: libpcap hands it packets when the kernel retires a ring
+ * block, at the latest after its 250 ms read timeout, and a SIGINT before that loses the
+ * block (10 pings then SIGINT: 0 packets kept). So dumpcap is asked to stop this much later.
+ */
+const DUMPCAP_DRAIN_MS = 400;
 const START_TIMEOUT_MS = 5000;
 
 export function requireCaptureTools(): CaptureTools {
@@ -243,15 +249,20 @@ export class TcpdumpRunner {
     if (!this.ended && this.child?.pid) this.child.kill('SIGUSR1');
   }
 
-  /** SIGINT (tcpdump flushes and reports), SIGKILL after `graceMs`. Resolves once it has exited. */
+  /**
+   * SIGINT (tcpdump flushes and reports; dumpcap after its last ring block reached it),
+   * SIGKILL after `graceMs`. Resolves once it has exited.
+   */
   stop(graceMs = 1500): Promise<void> {
     if (this.ended || !this.child) return Promise.resolve();
     this.signalled = true;
-    this.child.kill('SIGINT');
+    const child = this.child;
+    const drain = this.engine === 'dumpcap' && this.listeningAt ? setTimeout(() => child.kill('SIGINT'), DUMPCAP_DRAIN_MS) : (child.kill('SIGINT'), null);
     return new Promise<void>((resolve) => {
-      const t = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs + (drain ? DUMPCAP_DRAIN_MS : 0));
       this.exitWaiters.push(() => {
         clearTimeout(t);
+        if (drain) clearTimeout(drain);
         resolve();
       });
     });
