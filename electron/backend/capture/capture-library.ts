@@ -14,6 +14,7 @@ import { CaptureInfo, type PacketSummary } from '../../../shared/capture';
 import { CodedError, fsFailure } from '../../../shared/result';
 import { readPacketFile } from '../../formats/pcap/packet-file-reader';
 import type { Summarize } from './capture-record';
+import { recoverInterruptedCaptures } from './writer/recover-parts';
 
 /** A saved capture's packet list: its first packets (the file holds them all; Wireshark shows the rest). */
 export const SAVED_PACKETS_LIMIT = 1000;
@@ -95,6 +96,7 @@ export class CaptureLibrary {
 
   /** Capture files in the folder not already covered by `known` (this session's own captures). */
   async list(known: Set<string> = new Set()): Promise<CaptureInfo[]> {
+    await recoverInterruptedCaptures(this.dir);
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const out: CaptureInfo[] = [];
     const covered = new Set(known);

@@ -86,6 +86,16 @@ describe.skipIf(!isRoot)(`capture writers through the backend (${isRoot ? 'root'
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('a stop right after the traffic keeps every packet, one interface or two (dumpcap has no immediate mode)', async () => {
+    for (const targets of [[target(0)], [target(0), target(1)]]) {
+      const info = await start({ targets, filter: 'icmp' });
+      ping(pair, 5, 0.02);
+      const fin = await stop(info.id); // no pause: the packets are still in the kernel's ring block
+      expect(fin.packets, `${targets.length} interface(s)`).toBe(10 * targets.length);
+      expect(tsharkFrames(fin.files[0]!).length).toBe(10 * targets.length);
+    }
+  });
+
   it('classic pcap of one interface is written by tcpdump itself; -c stops it; pcap of two is refused', async () => {
     const info = await start({ targets: [target(1)], format: 'pcap', stop: { packetCount: 4 } });
     ping(pair, 5);

@@ -36,7 +36,6 @@ describe.skipIf(!hasTshark)(`mergeParts (${hasTshark ? 'tshark' : NO_TSHARK})`, 
     const a = part('a.pcapng', 'web/eth0 (vethA)', [1_000_000, 1_000_300, 2_000_000]);
     const b = part('b.pcapng', 'db/eth0 (vethB)', [1_000_100, 1_500_000], false);
     const out = join(dir, 'out.pcapng');
-    writeFileSync(out, '');
     const r = await mergeParts([a, b].map((p) => ({ path: p, end: endOf(p).boundary, received: 9, dropped: 1 })), out, 'targets: web, db');
     expect(r).toEqual({ packets: 5, bytes: 300, limited: null });
     const rows = tsharkFields(out, ['frame.time_epoch', 'frame.interface_id', 'frame.interface_name']);
@@ -54,15 +53,24 @@ describe.skipIf(!hasTshark)(`mergeParts (${hasTshark ? 'tshark' : NO_TSHARK})`, 
     const a = part('c.pcapng', 'a', [1, 3, 5, 7]);
     const b = part('d.pcapng', 'b', [2, 4, 6, 8]);
     const out = join(dir, 'out2.pcapng');
-    writeFileSync(out, '');
     const parts = [a, b].map((p) => ({ path: p, end: endOf(p).boundary, received: 4, dropped: 0 }));
     expect((await mergeParts(parts, out, '', { packetCount: 3 })).packets).toBe(3);
     expect(tsharkFields(out, ['frame.number'])).toHaveLength(3);
+    rmSync(out);
     // A part whose end is cut mid-file (a full disk): only its whole blocks count.
     const cut = { ...parts[1]!, end: parts[1]!.end - 10 };
     expect((await mergeParts([parts[0]!, cut], out, '')).packets).toBe(4 + 3);
+    rmSync(out);
     const sized = await mergeParts(parts, out, '', { maxBytes: 300 });
     expect(sized.limited).toBe('size');
     expect(tsharkFields(out, ['frame.number']).length).toBe(sized.packets);
+  });
+
+  it('writes only a new file: an existing output (a part itself, a planted file) is refused untouched', async () => {
+    const a = part('e.pcapng', 'a', [1, 3]);
+    const b = part('f.pcapng', 'b', [2]);
+    const parts = [a, b].map((p) => ({ path: p, end: endOf(p).boundary, received: 2, dropped: 0 }));
+    await expect(mergeParts(parts, a, '')).rejects.toMatchObject({ code: expect.any(String) });
+    expect(endOf(a).packets).toBe(2);
   });
 });

@@ -13,7 +13,9 @@
 //     or does not grow while tcpdump reports more packets captured than it holds, is out
 //     of space: the capture stops and the file is cut back to its last whole record.
 // At the end the walk stops at the number of packets tcpdump says it wrote, never at the
-// file's size: a file truncated to a sparse terabyte costs nothing.
+// file's size; while capturing it stops at the first record tcpdump cannot have written
+// (no bytes captured, more than the snap length or the packet, a fraction past one second):
+// zeros of a file made sparse mid-capture are no packets, and cost nothing.
 import { closeSync, constants, fstatSync, ftruncateSync, readSync, statfsSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
@@ -67,6 +69,7 @@ export class DirectWriter implements CaptureWriter {
   private limit: 'size' | null = null;
   private stalls = 0;
   private lastSize = 0;
+  private lastBoundary = 0;
   private capturedAtStall = 0;
   private diskFull = false;
   private ending: Promise<WriterEnd> | null = null;
@@ -138,10 +141,11 @@ export class DirectWriter implements CaptureWriter {
     // pages at full rate) counts nothing while it waits: that is no disk-full.
     const midRecord = size > this.boundary && budget > 0;
     const behind = this.captured > this.packets;
-    if (size === this.lastSize && (midRecord || behind)) {
+    if (size === this.lastSize && this.boundary === this.lastBoundary && (midRecord || behind)) {
       if (this.stalls++ === 0) this.capturedAtStall = this.captured;
     } else this.stalls = 0;
     this.lastSize = size;
+    this.lastBoundary = this.boundary;
     const progressing = this.captured > this.capturedAtStall;
     if (this.stalls >= 2 && (progressing || fileSystemFull(this.o.path)) && !this.diskFull) {
       this.diskFull = true;
@@ -193,6 +197,8 @@ export class DirectWriter implements CaptureWriter {
         this.cutAt = this.boundary; // not a record boundary after all: keep the file up to here
         break;
       }
+      // Not (yet) a record tcpdump wrote: zeros ahead of its write offset, or garbage. Wait here.
+      if (!this.plausible(capLen, u32(i + 12), u32(i + 4))) break;
       const end = off + PCAP_RECORD_HEADER_LEN + capLen;
       if (end > size) break; // being written (or cut short): next tick
       const dataStart = i + PCAP_RECORD_HEADER_LEN;
@@ -220,6 +226,12 @@ export class DirectWriter implements CaptureWriter {
       }
     }
     return budget;
+  }
+
+  /** A record header tcpdump could have written: some bytes, within the snap length and the packet. */
+  private plausible(capLen: number, origLen: number, tsFrac: number): boolean {
+    const h = this.header!;
+    return capLen > 0 && capLen <= (h.snaplen > 0 ? h.snaplen : MAX_CAPLEN) && capLen <= origLen && tsFrac < (h.nanos ? 1e9 : 1e6);
   }
 
   /** Whether the bytes from `off` to the end are the start of a record that never got finished. */

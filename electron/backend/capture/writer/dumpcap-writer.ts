@@ -7,8 +7,10 @@
 // into the file in time order when the capture ends.
 //
 // The file's name is taken at the start (an empty file, O_EXCL: nothing is ever
-// overwritten); the parts live beside it in a hidden 0700 folder, each a readable pcapng
-// while the capture runs.
+// overwritten) and the first interface's dumpcap writes straight into it, so a capture whose
+// CLI is SIGKILLed is still a readable file. Further parts live beside it in a hidden 0700
+// folder that names its owner process: a merge that never happened (the process killed) is
+// done by the next listing of the folder (recover-parts.ts).
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
@@ -16,6 +18,7 @@ import type { ErrorCode } from '../../../../shared/result';
 import { createCaptureFile } from './capture-output';
 import { SampleRing, type CaptureWriter, type PendingIface, type WriterCounts, type WriterEnd, type WriterHooks, type WriterIface } from './capture-writer';
 import { mergeParts } from './merge-parts';
+import { MERGED_NAME, writePartsOwner } from './recover-parts';
 import { PcapngTail } from './pcapng-tail';
 
 export interface DumpcapWriterOptions {
@@ -73,11 +76,13 @@ export class DumpcapWriter implements CaptureWriter {
   open(): void {
     closeSync(createCaptureFile(this.o.path)); // the name is ours from now on
     mkdirSync(this.dir, { mode: 0o700 });
+    writePartsOwner(this.dir);
   }
 
   async prepareInterface(desc: WriterIface): Promise<PendingIface & { label: string; comment: string }> {
     const n = this.parts.length + this.pending.size;
-    const p: Part = { desc, path: join(this.dir, `${String(n).padStart(3, '0')}.pcapng`), index: null, tail: null, fd: null, captured: 0, final: null };
+    const path = n === 0 ? this.o.path : join(this.dir, `${String(n).padStart(3, '0')}.pcapng`);
+    const p: Part = { desc, path, index: null, tail: null, fd: null, captured: 0, final: null };
     const pending = { output: p.path, label: desc.label, comment: desc.comment };
     this.pending.set(pending, p);
     return pending;
@@ -210,16 +215,20 @@ export class DumpcapWriter implements CaptureWriter {
       if (usable.length === 1 && !this.needsCut(usable[0]!)) {
         // One interface: dumpcap's file already is the capture (our names, our comment).
         const p = usable[0]!;
-        renameSync(p.path, this.o.path);
+        if (p.path !== this.o.path) renameSync(p.path, this.o.path);
         packets = p.tail!.packets;
         bytes = p.tail!.bytes;
       } else if (usable.length) {
+        // Into a new file beside the parts, then over the capture's name: until the rename the
+        // file keeps the first interface's packets.
+        const merged = join(this.dir, MERGED_NAME);
         const r = await mergeParts(
           usable.map((p) => ({ path: p.path, end: p.tail!.boundary, received: p.final?.receivedByFilter ?? p.tail!.packets, dropped: p.final?.droppedByKernel ?? 0 })),
-          this.o.path,
+          merged,
           this.o.sectionComment,
           this.o.stop,
         );
+        renameSync(merged, this.o.path);
         packets = r.packets;
         bytes = r.bytes;
         reason = r.limited ?? reason;

@@ -97,11 +97,12 @@ class PartReader {
   }
 }
 
+/** Merge `parts` into `output`, a new file (O_EXCL: never one that is there already). */
 export async function mergeParts(parts: Part[], output: string, sectionComment: string, limits: MergeLimits = {}): Promise<MergeResult> {
   const fds = parts.map((p) => openSync(p.path, constants.O_RDONLY | constants.O_NOFOLLOW));
   let out = -1;
   try {
-    out = openSync(output, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+    out = openSync(output, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     const readers = parts.map((p, i) => new PartReader(fds[i]!, p.end));
     const live = readers.map((r) => r.open());
     const slab = Buffer.allocUnsafeSlow(WRITE);
