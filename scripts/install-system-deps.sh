@@ -14,6 +14,17 @@ have iperf3 || need+=(iperf3)
 have setpriv || need+=(util-linux)
 have nsenter || need+=(util-linux)
 have iptables || need+=(iptables)
+# Other engines, named and captured by test/integration/engines (issue 11): Podman (rootful,
+# pods via catatonit, rootless via uidmap and slirp4netns), containerd with ctr and the CNI
+# plugins, LXC, systemd-nspawn.
+have podman || need+=(podman)
+have catatonit || need+=(catatonit)
+have newuidmap || need+=(uidmap)
+have slirp4netns || need+=(slirp4netns)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+have ctr || need+=(containerd)
+have lxc-create || need+=(lxc)
+have systemd-nspawn || need+=(systemd-container)
 if [ ${#need[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
 echo "installing: ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
