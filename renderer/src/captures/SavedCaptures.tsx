@@ -92,8 +92,8 @@ function SavedRow({ c, status, onDeleted }: { c: CaptureInfo; status: BackendSta
         <td>{c.packets}</td>
         <td className="vs-when">
           {formatTime(c.startedAt)} <span className="vs-muted">({formatDuration(c.startedAt, c.endedAt)})</span>
-          {why && c.reason !== 'user' && (
-            <div className={c.state === 'failed' ? 'vs-error' : 'vs-warn'} data-testid="saved-reason">
+          {why && (
+            <div className={c.state === 'failed' ? 'vs-error' : c.reason === 'target-gone' ? 'vs-warn' : 'vs-muted'} data-testid="saved-reason">
               ended: {why}
             </div>
           )}
