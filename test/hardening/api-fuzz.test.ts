@@ -360,10 +360,13 @@ describe.skipIf(!isRoot)('1b. hostile input to the HTTP API, the IPC handler and
     const results: Array<{ argv: string[]; code: number | null; stack: boolean; stderr: string; ms: number }> = [];
     let maxTcpdumps = 0;
     let buildRaces = 0;
+    /** The CLIs this test started: a vethscope someone else runs on the machine is not a leftover. */
+    const started = new Set<number>();
     const runOne = (argv: string[], attempt = 0): Promise<void> =>
       new Promise<void>((resolve) => {
         const t0 = Date.now();
         const child = spawn(process.execPath, [CLI, ...argv], { cwd, env: { ...process.env, VETHSCOPE_CAPTURES_DIR: capdir, HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+        if (child.pid) started.add(child.pid);
         let stderr = '';
         child.stderr.on('data', (c) => (stderr += c));
         child.stdout.on('data', () => undefined);
@@ -397,7 +400,8 @@ describe.skipIf(!isRoot)('1b. hostile input to the HTTP API, the IPC handler and
     const tmpNew = readdirSync('/tmp').filter((n) => !before.tmp.has(n) && /vsx-cli-(pwned|escape)|pwned/.test(n));
     const cwdFiles = readdirSync(cwd);
     const capFiles = readdirSync(capdir);
-    const leftovers = processes().filter((p) => p.argv.some((a) => a === CLI));
+    const procs = processes();
+    const leftovers = procs.filter((p) => started.has(p.pid) || started.has(p.ppid));
     rmSync(cwd, { recursive: true, force: true });
     const codes = new Map<string, number>();
     for (const x of results) codes.set(String(x.code), (codes.get(String(x.code)) ?? 0) + 1);
@@ -416,5 +420,6 @@ describe.skipIf(!isRoot)('1b. hostile input to the HTTP API, the IPC handler and
     expect(cwdFiles).toEqual([]);
     expect(capFiles).toEqual([]);
     expect(maxTcpdumps).toBe(0);
+    expect(leftovers.map((p) => `${p.pid} ${p.argv.join(' ').slice(0, 120)}`), 'processes of the CLIs this test ran, still alive').toEqual([]);
   });
 });
