@@ -67,7 +67,8 @@ function byCgroup(ctx: NamerContext, claimed: Set<number>, hostNetns: number | n
   const seen = new Set<number>(claimed);
   if (hostNetns !== null) seen.add(hostNetns);
   const out: Found[] = [];
-  const pids = [...ctx.table.byPid.keys()].sort((a, b) => a - b);
+  // Kernel threads (kthreadd, pid 2, and its children) live in the host's namespace: skip them unread.
+  const pids = [...ctx.table.byPid.values()].filter((p) => p.pid !== 2 && p.ppid !== 2).map((p) => p.pid).sort((a, b) => a - b);
   for (const pid of pids) {
     const netns = netnsOf(ctx.files, pid);
     if (netns === null || seen.has(netns)) continue;

@@ -3,7 +3,10 @@
 //   2. the manual method: `docker exec C cat /sys/class/net/eth0/iflink` + a host lookup, per container,
 //   3. a per-container `nsenter --net=/proc/PID/ns/net ip -j link` loop,
 // each checked for the same answer, then prints ms, ratios and peak RSS. Removes its containers.
-// usage: npm run bench:discovery -- [--n 100] [--runs 7] [--keep]
+// --engines K: then starts K containers each of rootful Podman (plus a pod of two), LXC,
+// systemd-nspawn and containerd, and measures the full topology again with every engine
+// running against Docker alone (and the host-file namers alone).
+// usage: npm run bench:discovery -- [--n 100] [--runs 7] [--keep] [--engines 10]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,10 +17,12 @@ import { listDockerContainers } from '../../electron/engines/docker';
 import { createDockerClient, dockerodeApi } from '../../electron/backend/topology/dockerode-api';
 import { scanNamespaces } from '../../electron/kernel/namespaces';
 import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
+import { readHostContainers } from '../../electron/engines/host-containers';
+import { startManyEngines } from '../integration/engines/many';
 
 const LABEL = 'vethscope.test=vsd-bench';
 const IMAGE = 'vethscope-test/busybox:1';
-const { values } = parseArgs({ options: { n: { type: 'string', default: '100' }, runs: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '100' }, runs: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false }, engines: { type: 'string', default: '0' } } });
 const N = Number(values.n);
 const RUNS = Number(values.runs);
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///tmp/vethscope-test/docker.sock';
@@ -136,6 +141,39 @@ function agree(label: string, expected: Map<string, string>, got: Map<string, st
   return `${label}: ${same}/${expected.size} agree with vethscope`;
 }
 
+/** Host-file naming alone (what every engine but Docker costs), median of RUNS. */
+function namersMs(): { ms: number; named: number } {
+  const times: number[] = [];
+  let named = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    named = readHostContainers().containers.length;
+    times.push(ms(t0));
+  }
+  return { ms: median(times), named };
+}
+
+/** The same topology with K containers of every other engine running too, against Docker alone. */
+async function withEngines(k: number, dockerAloneMs: number): Promise<void> {
+  const alone = namersMs();
+  const t0 = performance.now();
+  const engines = await startManyEngines(k);
+  console.log(`
+started ${Object.entries(engines.counts).map(([e, n]) => `${n} ${e}`).join(', ')} in ${fmt(ms(t0) / 1000)} s`);
+  try {
+    await vethscopeRun();
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await vethscopeRun());
+    const allMs = median(runs.map((r) => r.ms));
+    const extra = Object.values(engines.counts).reduce((a, b) => a + b, 0);
+    const namers = namersMs();
+    console.log(`every engine: ${N} Docker + ${extra} others: full topology median ${fmt(allMs)} ms over ${RUNS} runs = ${fmt(allMs / dockerAloneMs)}x Docker alone (${fmt(dockerAloneMs)} ms); per container ${fmt(allMs / (N + extra))} ms`);
+    console.log(`  host-file namers alone (every engine, ${namers.named} containers named): median ${fmt(namers.ms)} ms, against ${fmt(alone.ms)} ms with only Docker's ${alone.named} tasks running`);
+  } finally {
+    await engines.stop();
+  }
+}
+
 async function main(): Promise<void> {
   await removeBenchContainers();
   console.log(`load average before: ${load()} (${cpus().length} CPUs)`);
@@ -165,6 +203,7 @@ async function main(): Promise<void> {
     console.log(`load average after: ${load()}`);
     const note = N === 100 ? '' : ' (the targets are set for 100 containers)';
     console.log(`targets at ${N} containers${note}: < 250 ms: ${oursMs < 250 ? 'met' : 'MISSED'}; >= 20x the manual method: ${manual.ms / oursMs >= 20 ? 'met' : 'MISSED'}`);
+    if (Number(values.engines) > 0) await withEngines(Number(values.engines), oursMs);
   } finally {
     if (!values.keep) await removeBenchContainers();
   }

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestUser } from '../../support/users';
-import { busyboxTar, run, tryRun } from './fixture';
+import { busyboxTar, run, tryRun } from './host-setup';
 
 export const ENGINE_IMAGE = 'localhost/vseng-bb:1';
 const CONF = '[containers]\ndefault_ulimits = ["nofile=4096:4096","nproc=4096:4096"]\n';
