@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
 import { testEnv } from '../../support/env';
 import { buildCli } from '../discovery/cli-process';
 import { allowBridge, captureByName, cli, discover, expectHostPeer, have, iptablesChains, isRoot, named, pingFrom, removeNewChains } from './fixture';
@@ -58,6 +59,19 @@ describe.skipIf(!ready)('rootful Podman: a container, a user-defined network, a 
     expect(ns.names.slice(0, 3)).toEqual(['vseng-pa', 'vseng-pb', 'vseng-pod']);
     expect(ns.names.findIndex((n) => /^netns-/.test(n))).toBeGreaterThan(2);
     expect(topo.engines.find((e) => e.engine === 'podman')?.sources).toEqual(['host']);
+  });
+
+  it("names them through the helper for a user who cannot read Podman's files: names, ids, image and pod only", async () => {
+    // The helper started by root for uid 65534, as a user's sudo or pkexec would start it.
+    const helper = new HelperClient({ elevation: 'root', uid: 65534, gid: 65534 });
+    try {
+      const { containers } = await helper.request('listHostContainers', {});
+      const p1 = containers.find((c) => c.name === 'vseng-p1');
+      expect(p1).toEqual({ engine: 'podman', id: pm.id('vseng-p1'), name: 'vseng-p1', image: ENGINE_IMAGE, pod: null, infra: false, pid: pm.pid('vseng-p1'), netns: expect.any(Number), uid: 0, compose: null });
+      expect(containers.find((c) => c.name === 'vseng-pb')?.pod).toEqual({ name: 'vseng-pod', namespace: null });
+    } finally {
+      await helper.close();
+    }
   });
 
   it('answers veth NAME and veth pod/NAME with the host veth, and draws the pod in the tree', async () => {
