@@ -13,6 +13,7 @@ import { printable } from '../../../shared/text';
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
          [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [-o FILE|DIR]
 TARGET: a container name or id prefix, host:IFACE, or netns:NAME_OR_INODE:IFACE
+  (any engine's: pod/NAME for a pod, ENGINE:NAME such as podman:web or lxc:web)
 --iface NAME (repeatable) captures only those interfaces of the container targets
 --ring N keeps the last N files of --max-size MB each
 --follow re-attaches when a container target restarts (the gap is recorded)
