@@ -88,6 +88,10 @@ export const CaptureInterface = z.object({
   dropped: z.number().int(),
 });
 
+/** While a capture runs: which side cannot keep up (the capture engine's CPU, the disk, the kernel's buffer). */
+export const CaptureBottleneck = z.object({ kind: z.enum(['cpu', 'disk', 'kernel']), message: z.string() });
+export type CaptureBottleneck = z.infer<typeof CaptureBottleneck>;
+
 export const CaptureInfo = z.object({
   id: z.string(),
   state: CaptureState,
@@ -108,6 +112,8 @@ export const CaptureInfo = z.object({
   bytesPerSec: z.number(),
   /** Periods when a followed target was down. */
   gaps: z.array(z.object({ label: z.string(), from: z.string(), to: z.string().nullable() })),
+  /** Set while the capture cannot keep up, and why; absent or null while it does. */
+  bottleneck: CaptureBottleneck.nullable().optional(),
 });
 export type CaptureInfo = z.infer<typeof CaptureInfo>;
 

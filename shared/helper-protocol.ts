@@ -215,6 +215,8 @@ const Started = z.object({
   linkType: z.string(),
   /** tcpdump -B this interface got (KiB): its share of HELPER_LIMITS.ringBudgetKiB. */
   bufferKiB: z.number().int(),
+  /** The capture process (it runs as the invoking user): the backend reads its CPU use in /proc. */
+  pid: z.number().int().positive().optional(),
 });
 
 const op = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });

@@ -21,6 +21,7 @@ export class CaptureRecord {
   private nextNo = 1;
   private last: { t: number; packets: number; bytes: number } | null = null;
   private readonly endWaiters: Array<() => void> = [];
+  private lastBottleneck: CaptureInfo['bottleneck'] = null;
 
   constructor(id: string, req: CaptureRequestParsed, path: string, now = new Date()) {
     this.info = {
@@ -59,6 +60,13 @@ export class CaptureRecord {
     if (this.done) return;
     this.info.state = 'running';
     if (files.length) this.info.files = files;
+  }
+
+  /** Which side cannot keep up right now (null: everything does). Once it ended: the last one seen. */
+  bottleneck(b: CaptureInfo['bottleneck']): void {
+    if (this.done) return;
+    if (b) this.lastBottleneck = b;
+    if (b || this.info.bottleneck) this.info.bottleneck = b ?? null;
   }
 
   /** tcpdump's kernel drops for one interface. */
@@ -135,6 +143,7 @@ export class CaptureRecord {
     this.info.endedAt = at.toISOString();
     this.info.packetsPerSec = 0;
     this.info.bytesPerSec = 0;
+    if (this.lastBottleneck) this.info.bottleneck = this.lastBottleneck;
     this.info.packets = e.packets;
     this.info.bytes = e.bytes;
     if (e.files.length) this.info.files = e.files;

@@ -6,6 +6,7 @@ import { HELPER_LIMITS, type HelperEventData, type TcpdumpCounters, type Tcpdump
 import type { CaptureInfo, CaptureRequestParsed, PacketSummary } from '../../../shared/capture';
 import type { Topology } from '../../../shared/topology';
 import { CodedError, toErrorInfo, type ErrorInfo } from '../../../shared/result';
+import { BottleneckProbe } from './bottleneck';
 import { CaptureRecord, type Summarize } from './capture-record';
 import { Follower } from './follow';
 import type { HelperPort } from './helper-port';
@@ -37,6 +38,7 @@ export class LiveCapture {
   private readonly followers = new Map<number, Follower>();
   private goneTimer: NodeJS.Timeout | null = null;
   private ending: Promise<CaptureInfo> | null = null;
+  private readonly bottleneck: BottleneckProbe;
 
   constructor(
     readonly id: string,
@@ -45,6 +47,7 @@ export class LiveCapture {
     private readonly deps: LiveCaptureDeps,
   ) {
     this.record = new CaptureRecord(id, req, writer.files[0] ?? '');
+    this.bottleneck = new BottleneckProbe(writer.files[0] ?? '', req.snaplen ?? 262144, Boolean(req.filter?.trim()));
   }
 
   get filter(): string {
@@ -78,6 +81,7 @@ export class LiveCapture {
     started.ifaces.forEach((s, i) => {
       this.writer.confirm(pending[i]!, s.index);
       this.record.added(s.index, resolved[i]!);
+      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, resolved[i]!.label, resolved[i]!.iface);
     });
     await this.writer.begin();
     this.record.running(this.writer.files);
@@ -172,6 +176,7 @@ export class LiveCapture {
       const s = await this.deps.helper.request('attachInterface', { captureId: this.id, iface: tcpdumpSpec(r, pending) });
       this.writer.confirm(pending, s.index);
       this.record.added(s.index, r);
+      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, r.label, r.iface);
     } catch (err) {
       this.writer.discard(pending);
       throw err;
@@ -179,7 +184,11 @@ export class LiveCapture {
   }
 
   private report(): void {
-    this.record.counted(this.writer.counts());
+    const counts = this.writer.counts();
+    this.record.counted(counts);
+    // dumpcap reports its kernel drops only when it stops: no live count to judge by.
+    const drops = this.writer.engine === 'dumpcap' ? null : this.record.info.dropped;
+    this.record.bottleneck(this.bottleneck.sample({ drops, packets: counts.packets, bytes: counts.bytes }));
     const fresh = this.record.sampled(this.writer.takeSamples(), this.deps.summarize);
     if (fresh.length) this.deps.packets(fresh);
     this.deps.changed(false);

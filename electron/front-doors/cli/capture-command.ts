@@ -105,6 +105,7 @@ export function summaryLines(i: CaptureInfo): string[] {
     const secs = g.to ? (Date.parse(g.to) - Date.parse(g.from)) / 1000 : null;
     out.push(`  gap: ${g.label} not captured ${secs === null ? `since ${g.from}` : `for ${secs < 60 ? `${secs.toFixed(1)} s` : formatDuration(secs)}`} (restart)`);
   }
+  if (i.bottleneck) out.push(`  could not keep up: ${i.bottleneck.message}`);
   return out;
 }
 
@@ -120,6 +121,7 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
 
   let latest: CaptureInfo = started.result;
   let lastLine = 0;
+  let saidBottleneck: string | null = null;
   const rates = new RateWindow();
   rates.add(now(), started.result.packets, started.result.bytes);
   let onEnd: (() => void) | null = null;
@@ -130,6 +132,13 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
     if (info.state === 'stopped' || info.state === 'failed') return onEnd?.();
     const t = now();
     rates.add(t, info.packets, info.bytes);
+    // Which side cannot keep up: said once each time it changes, on its own line.
+    const b = info.bottleneck?.kind ?? null;
+    if (b !== saidBottleneck) {
+      saidBottleneck = b;
+      if (io.isTTY) io.raw?.('\r\x1b[K');
+      io.err(info.bottleneck ? `cannot keep up: ${info.bottleneck.message}` : 'keeping up again');
+    }
     // One updating line on a terminal (raw write: io.err would add a newline).
     if (io.isTTY) io.raw?.(`\r\x1b[K${printable(counterLine(info, rates.rate()))}`);
     else if (t - lastLine >= 2000) {

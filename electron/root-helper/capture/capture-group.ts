@@ -42,7 +42,7 @@ export class CaptureGroup {
     const runner = new TcpdumpRunner(this.runners.length, spec, (r) => this.ended(r));
     this.runners.push(runner);
     await runner.start({ ...this.options, bufferKiB }, this.invoker);
-    return { index: runner.index, linkType: runner.linkType, bufferKiB };
+    return { index: runner.index, linkType: runner.linkType, bufferKiB, ...(runner.pid ? { pid: runner.pid } : {}) };
   }
 
   private ended(r: TcpdumpRunner): void {

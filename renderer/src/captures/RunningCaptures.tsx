@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../../../shared/result';
 import { getApi } from '../api';
 import { ErrorText } from '../lib/ErrorText';
 import { formatBitRate, formatBytes, formatPacketRate } from '../../../shared/units';
+import { printable } from '../../../shared/text';
 import { formatElapsed } from '../lib/format';
 import { PacketList } from './PacketList';
 import { describeTargets, isLive } from './targets';
@@ -44,6 +45,11 @@ function RunningCapture({ c, onUpdate, onDismiss }: { c: CaptureInfo; onUpdate: 
       {!live && why && (
         <p className={c.state === 'failed' ? 'vs-ended vs-error' : 'vs-ended vs-warn'} role="alert" data-testid="capture-ended">
           Ended: {why}. The file is in Saved captures.
+        </p>
+      )}
+      {c.bottleneck && (
+        <p className="vs-gap vs-warn" role="status" data-testid="capture-bottleneck">
+          {live ? 'Cannot keep up' : 'Could not keep up'}: {printable(c.bottleneck.message)}
         </p>
       )}
       {c.gaps.map((g) => (
