@@ -79,6 +79,13 @@ describe.skipIf(!isRoot)(`capture: targets that go away, macvlan (${isRoot ? 'ro
     expect(again!.at.name).not.toBe(first!.at.name);
     const after = ipOf('vsc-cf-r');
     await pingAsync('vsc-cf-b', after, 5);
+    // The live counters follow the re-attached interface too (they froze at the restart before).
+    const live = await waitFor('live counters of the re-attached interface', async () => {
+      const r = await h.services.backend.call('listCaptures', {});
+      const c = r.ok ? r.result.find((x) => x.id === id) : undefined;
+      return c && (c.interfaces[1]?.packets ?? 0) >= 10 ? c : null;
+    }, 10_000);
+    expect(live.packets).toBeGreaterThanOrEqual((info.interfaces[0]?.packets ?? 0) + 10);
     const stopped = await h.services.backend.call('stopCapture', { id });
     expect(stopped.ok && stopped.result).toMatchObject({ state: 'stopped', reason: 'user' });
     const frames = tsharkFrames(stopped.ok ? stopped.result.files[0]! : '');

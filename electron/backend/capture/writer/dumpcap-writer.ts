@@ -148,7 +148,10 @@ export class DumpcapWriter implements CaptureWriter {
 
   private tick(): void {
     if (this.ending) return;
-    for (const p of this.parts) p.tail?.walk(TAIL_BUDGET);
+    for (const p of this.parts) {
+      if (!p.tail) this.follow(p); // one attached later (a followed container's restart): its dumpcap may have opened it since
+      p.tail?.walk(TAIL_BUDGET);
+    }
     const { packets, bytes } = this.counts();
     if (this.limit) return;
     const { packetCount, maxBytes } = this.o.stop;
