@@ -231,7 +231,7 @@ export const helperOps = {
   /** Docker's containers for a user the socket refuses. Only a root-owned socket named docker.sock. */
   listContainers: op(z.object({ socket: AbsPath }).strict(), z.array(EngineContainer)),
   /** Containers of every engine, named from the host's processes and the engines' state files (root reads them). */
-  listHostContainers: op(z.object({}).strict(), HostContainerListing),
+  listHostContainers: op(z.object({ dockerStateFiles: z.boolean().optional() }).strict(), HostContainerListing),
   /** Interface counters inside namespaces that have no host-side view. */
   readCounters: op(z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict(), z.object({ namespaces: z.array(NamespaceCounters) })),
   /**

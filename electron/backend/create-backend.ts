@@ -66,7 +66,7 @@ export function createServices(opts: BackendOptions = {}): Services {
   // Not root: a user the Docker socket refuses still sees containers, through the helper.
   const dockerViaHelper = process.getuid?.() === 0 ? undefined : (socket: string) => helper.request('listContainers', { socket });
   // Not root: root's engines' state files (names, pods, images) are read by the helper.
-  const hostContainersViaHelper = process.getuid?.() === 0 ? undefined : () => helper.request('listHostContainers', {});
+  const hostContainersViaHelper = process.getuid?.() === 0 ? undefined : (dockerStateFiles: boolean) => helper.request('listHostContainers', { dockerStateFiles });
   const topology = new TopologyService(opts.scanner ?? defaultScanner, opts.env ?? process.env, { dockerViaHelper, hostContainersViaHelper });
   topology.register(backend);
   // Live topology for whoever listens (windows, browser tabs): Docker events plus periodic rescans.

@@ -18,13 +18,13 @@ interface Task {
 }
 
 /** Every task of one namespace folder, by init pid. */
-function tasksByPid(ctx: NamerContext, nsDir: string, owner: number): Map<number, Task> {
+function tasksByPid(ctx: NamerContext, nsDir: string, owner: number, configs: boolean): Map<number, Task> {
   return cached(ctx, `tasks:${nsDir}`, () => {
     const out = new Map<number, Task>();
     for (const id of ctx.files.list(nsDir)) {
       const pid = Number(ctx.files.read(`${nsDir}/${id}/init.pid`, { owner, maxBytes: 32 })?.trim());
       if (!Number.isInteger(pid) || pid <= 0) continue;
-      const raw = readJson(ctx.files, `${nsDir}/${id}/config.json`, { owner, maxBytes: 4 << 20 });
+      const raw = configs ? readJson(ctx.files, `${nsDir}/${id}/config.json`, { owner, maxBytes: 4 << 20 }) : null;
       out.set(pid, { id, oci: ociBits(raw), dockerDir: dockerDirOf(raw, id) });
     }
     return out;
@@ -67,7 +67,8 @@ export function shimContainers(ctx: NamerContext, shimPid: number): Found[] {
   const readable = mayRead(ctx, uid);
   const cwd = readable ? ctx.files.readlink(`/proc/${shimPid}/cwd`) : null;
   const nsDir = cwd && cwd.endsWith(`/${namespace}/${shimId}`) ? dirname(cwd) : null;
-  const tasks = nsDir ? tasksByPid(ctx, nsDir, uid) : new Map<number, Task>();
+  // Docker's own tasks carry no CRI annotations: their configs matter only for Docker's state files.
+  const tasks = nsDir ? tasksByPid(ctx, nsDir, uid, namespace !== 'moby' || ctx.dockerStateFiles) : new Map<number, Task>();
   const out: Found[] = [];
   for (const pid of ctx.table.children.get(shimPid) ?? []) {
     if (ctx.table.byPid.get(pid)?.comm === 'runc') continue;

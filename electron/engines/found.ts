@@ -11,6 +11,8 @@ export interface NamerContext {
   viewerUid: number;
   /** Parsed files shared between containers of one engine (containers.json, a task folder). */
   cache: Map<string, unknown>;
+  /** Name Docker's tasks from Docker's own state files (not needed when its API answers). */
+  dockerStateFiles: boolean;
 }
 
 /** A container as a namer finds it, with the clues the pod pass needs (never sent anywhere). */

@@ -84,11 +84,13 @@ export interface HostContainerOptions {
   files?: HostFiles;
   /** Who is reading (default: this process's uid). */
   viewerUid?: number;
+  /** Read Docker's state files for its containers' names (default true; skip it when Docker's API answers). */
+  dockerStateFiles?: boolean;
 }
 
 export function readHostContainers(opts: HostContainerOptions = {}): HostContainerListing {
   const files = opts.files ?? realHostFiles;
-  const ctx: NamerContext = { files, table: readProcessTable(files), viewerUid: opts.viewerUid ?? process.getuid?.() ?? -1, cache: new Map() };
+  const ctx: NamerContext = { files, table: readProcessTable(files), viewerUid: opts.viewerUid ?? process.getuid?.() ?? -1, cache: new Map(), dockerStateFiles: opts.dockerStateFiles ?? true };
   const found = monitored(ctx);
   const seenPids = new Set(found.map((f) => f.pid));
   for (const m of machinedContainers(ctx)) if (!seenPids.has(m.pid)) found.push(m);

@@ -45,8 +45,8 @@ export class HelperOps {
   }
 
   /** Every engine's running containers from the host's files: names, ids, image, pod only. */
-  listHostContainers(): R<'listHostContainers'> {
-    return readHostContainers({ viewerUid: 0 });
+  listHostContainers(p: P<'listHostContainers'>): R<'listHostContainers'> {
+    return readHostContainers({ viewerUid: 0, dockerStateFiles: p.dockerStateFiles ?? true });
   }
 
   async readCounters(p: P<'readCounters'>): Promise<R<'readCounters'>> {

@@ -36,13 +36,23 @@ export function topologyFingerprint(t: Topology): string {
   return JSON.stringify({ ...rest, namespaces: namespaces.map(({ pids: _p, ...ns }) => ns) });
 }
 
+/**
+ * Whether Docker's own state files must name its containers: on the first scan, when Docker's
+ * API did not answer, or when DOCKER_HOST names another API (Podman's) and Docker's running
+ * containers were known only from the host (no networks, a mode Docker's API never reports).
+ */
+export function needsDockerStateFiles(last: Topology | null): boolean {
+  if (!last || !last.docker.available) return true;
+  return last.containers.some((c) => c.engine === 'docker' && c.state === 'running' && c.networks.length === 0 && (c.networkMode === 'private' || c.networkMode === 'host'));
+}
+
 export interface TopologyServiceOptions {
   /** Lists containers through the privileged helper: for a user the Docker socket refuses. */
   dockerViaHelper?: (socket: string) => Promise<DockerContainer[]>;
   /** Every engine's containers from the host's files as root sees them, through the helper (when not root). */
-  hostContainersViaHelper?: () => Promise<HostContainerListing>;
+  hostContainersViaHelper?: (dockerStateFiles: boolean) => Promise<HostContainerListing>;
   /** This process's own reading of the host's files (default: readHostContainers; tests hand in a recorded one). */
-  readHostContainers?: () => HostContainerListing;
+  readHostContainers?: (opts: { dockerStateFiles: boolean }) => HostContainerListing;
   /** Not root: how our own rootless containers' namespaces are found and read (null: not at all). */
   ownNamespaces?: OwnNamespaceReader | null;
 }
@@ -154,17 +164,20 @@ export class TopologyService {
    * root reading when the helper scans for us.
    */
   private async listHostContainers(): Promise<HostContainerListing> {
-    const read = this.opts.readHostContainers ?? (() => readHostContainers());
+    const read = this.opts.readHostContainers ?? ((o: { dockerStateFiles: boolean }) => readHostContainers(o));
+    const dockerStateFiles = needsDockerStateFiles(this.last);
+    // Let the Docker requests and the scan's children start before this synchronous read.
+    await new Promise((r) => setImmediate(r));
     let own: HostContainerListing;
     try {
-      own = read();
+      own = read({ dockerStateFiles });
     } catch (err) {
       own = { containers: [], warnings: [`naming containers from the host's files failed: ${(err as Error).message}`] };
     }
     const viaHelper = this.opts.hostContainersViaHelper;
     if (!viaHelper || this.scanner.mode() !== 'helper') return own;
     try {
-      return mergeHostListings(await viaHelper(), own);
+      return mergeHostListings(await viaHelper(dockerStateFiles), own);
     } catch (err) {
       const e = err as { code?: string; message?: string };
       // An installed helper older than this vethscope does not know the op: say so once, keep our own reading.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE, ipOf, removeSuiteContainers, runContainer, testEnv } from '../../support/env';
 import { waitFor } from '../../support/poll';
+import { createServices } from '../../../electron/backend/create-backend';
 import { buildCli } from '../discovery/cli-process';
 import { discover, pidOf } from '../discovery/kernel-view';
 import { allowBridge, captureByName, cli, expectHostPeer, have, iptablesChains, isRoot, named, pingFrom, removeNewChains, tryRun } from './fixture';
@@ -81,7 +82,15 @@ describe.skipIf(!ready)('Docker and Podman on one host, named at once', () => {
   });
 
   it("with DOCKER_HOST at Podman's socket: Podman's containers from that API (engine podman), Docker's still named from its state files", async () => {
-    const topo = await discover(podmanEnv);
+    // One backend, scanning again: Docker's files are still read while Docker's API is not the one answering.
+    const { backend } = createServices({ env: podmanEnv });
+    const scan = async () => {
+      const r = await backend.call('getTopology', {});
+      if (!r.ok) throw new Error(r.error.message);
+      return r.result;
+    };
+    await scan();
+    const topo = await scan().finally(() => backend.close());
     const pd = named(topo, 'vseng-pd1', 'podman');
     expect(pd.networks.map((n) => n.name)).toContain(NET);
     expect(topo.engines.find((e) => e.engine === 'podman')?.sources).toEqual(['api', 'host']);

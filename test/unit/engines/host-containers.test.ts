@@ -43,6 +43,13 @@ describe('readHostContainers on a layout recorded from real engines (root readin
     expect(byName(containers, 'vsx-dk1')).toMatchObject({ engine: 'docker', image: 'vethscope-test/busybox:1', compose: { project: 'vsxproj', service: 'dk' } });
   });
 
+  it("leaves Docker's state files unread when asked (Docker's API names its containers)", () => {
+    const files = replay(layout);
+    const dk = readHostContainers({ files, viewerUid: 0, dockerStateFiles: false }).containers.find((c) => c.engine === 'docker')!;
+    expect(dk.name).toBe(dk.id.slice(0, 12));
+    expect(files.reads.filter((p) => p.endsWith('config.v2.json') || p.includes('/moby/') && p.endsWith('config.json'))).toEqual([]);
+  });
+
   it('names LXC from its monitor and systemd-nspawn from -M', () => {
     expect(byName(containers, 'vsx-lxc1')).toMatchObject({ engine: 'lxc', id: 'vsx-lxc1', image: null });
     expect(byName(containers, 'vsx-nsp1')).toMatchObject({ engine: 'nspawn', id: 'vsx-nsp1' });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../../../../electron/backend/topology/build-topology';
 import { mergeContainers, mergeHostListings } from '../../../../electron/backend/topology/engine-containers';
 import { withOwnNamespaces } from '../../../../electron/backend/topology/own-namespaces';
+import { needsDockerStateFiles } from '../../../../electron/backend/topology/topology-service';
 import type { DockerContainer, DockerListing } from '../../../../electron/engines/docker';
 import type { HostContainer, NamespaceScan } from '../../../../shared/helper-protocol';
 import { Topology } from '../../../../shared/topology';
@@ -119,3 +120,23 @@ describe('withOwnNamespaces', () => {
     expect(await withOwnNamespaces(s, { find: () => [], read: async () => [] })).toBe(s);
   });
 });
+
+describe('needsDockerStateFiles', () => {
+  const base = () => buildTopology(listing([api('d1', 'web', 300, { networks: [{ name: 'bridge', networkId: 'n', driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', performance.now(), undefined, { containers: [host({ engine: 'docker', id: 'd1', name: 'web', pid: 300 })], warnings: [] });
+  it("reads Docker's files on the first scan and when Docker's API did not answer", () => {
+    expect(needsDockerStateFiles(null)).toBe(true);
+    expect(needsDockerStateFiles({ ...base(), docker: { available: false } })).toBe(true);
+  });
+  it("skips them while Docker's API names every running Docker container", () => {
+    expect(needsDockerStateFiles(base())).toBe(false);
+  });
+  it("keeps reading them when DOCKER_HOST is another engine's API and Docker's containers came from the host only", () => {
+    const viaPodman = buildTopology(listing([api('p1', 'pd', 400, { networks: [{ name: 'podman', networkId: null, driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', performance.now(), undefined, { containers: [host({ engine: 'podman', id: 'p1', name: 'pd', pid: 400 }), host({ engine: 'docker', id: 'd1', name: 'web', pid: 300, netns: 20 })], warnings: [] });
+    expect(named(viaPodman, 'web').networkMode).toBe('private');
+    expect(needsDockerStateFiles(viaPodman)).toBe(true);
+  });
+});
+
+function named(t: ReturnType<typeof buildTopology>, name: string) {
+  return t.containers.find((c) => c.name === name)!;
+}
