@@ -52,7 +52,7 @@ export async function topCommand(args: ReturnType<typeof parseTopArgs>, io: CliI
       if (!warned) {
         warned = true;
         void backend.call('getStatus', {}).then((st) => {
-          if (st.ok && !st.result.docker.available) io.err(`top: Docker is unavailable (${st.result.docker.error?.message ?? 'unknown'}): no containers to show`);
+          if (st.ok && !st.result.docker.available) io.err(`top: Docker is unavailable (${st.result.docker.error?.message ?? 'unknown'}): only other engines' containers are shown`);
         });
       }
       if (args.json) io.out(jsonLine(sample));
