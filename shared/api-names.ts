@@ -19,9 +19,13 @@ export const API_METHOD_NAMES = [
   'getRatesStatus',
   'getRateHistory',
   'getDiagnostics',
+  'listHosts',
+  'addHost',
+  'removeHost',
+  'getHostTopologies',
 ] as const;
 
-export const API_EVENT_NAMES = ['topology', 'capture', 'packets', 'rates', 'status'] as const;
+export const API_EVENT_NAMES = ['topology', 'capture', 'packets', 'rates', 'status', 'hosts'] as const;
 
 export type ApiMethodName = (typeof API_METHOD_NAMES)[number];
 export type ApiEventName = (typeof API_EVENT_NAMES)[number];

@@ -2,7 +2,7 @@
 // One map of methods, each with its input and output schema: Electron IPC,
 // browser mode (HTTP + WebSocket) and the CLI all dispatch through it.
 import * as z from 'zod';
-import { Container, Topology } from './topology';
+import { Container, HostId, HostStatus, Topology } from './topology';
 import { API_EVENT_NAMES, API_METHOD_NAMES, type ApiEventName, type ApiMethodName } from './api-names';
 import { CaptureInfo, CaptureRequest, PacketSummary } from './capture';
 import { RatesSample } from './rates';
@@ -25,6 +25,10 @@ export const BackendStatus = z.object({
   launchers: z.object({ wireshark: z.boolean(), fileManager: z.boolean(), reason: z.string().optional() }),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
+
+/** One host's map: its status, its topology (null until it first answered) and the rates of its last two refreshes. */
+export const HostTopology = z.object({ host: HostStatus, topology: Topology.nullable(), rates: RatesSample.nullable() });
+export type HostTopology = z.infer<typeof HostTopology>;
 
 export const RateHistoryPoint = z.object({ time: z.number(), rxBytesPerSec: z.number(), txBytesPerSec: z.number() });
 
@@ -57,6 +61,16 @@ export const apiMethods = {
     input: z.object({ netns: z.number().int(), name: z.string().max(16), seconds: z.number().int().min(1).max(3600) }).strict(),
     output: z.array(RateHistoryPoint),
   },
+  /** Every host (local first), with its status: reachable, last error, latency. */
+  listHosts: { input: Empty, output: z.array(HostStatus) },
+  /** Add a remote Docker host by ssh://[user@]host[:port] (or [user@]host[:port]); its discovery starts at once. */
+  addHost: { input: z.object({ url: z.string().min(1).max(320) }).strict(), output: HostStatus },
+  removeHost: { input: z.object({ id: HostId }).strict(), output: z.object({ removed: z.boolean() }) },
+  /**
+   * Every remote host's map (the local one is getTopology). `refresh`: a round trip to each now (each
+   * bounded by its own timeout: a slow host answers with its last map and its error, never holds up the others).
+   */
+  getHostTopologies: { input: z.object({ refresh: z.boolean().optional() }).strict(), output: z.array(HostTopology) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;
@@ -70,6 +84,8 @@ export const apiEvents = {
   packets: z.object({ id: z.string(), packets: z.array(PacketSummary) }),
   rates: RatesSample,
   status: BackendStatus,
+  /** Remote hosts' maps, whenever one changed (status, topology or rates). */
+  hosts: z.array(HostTopology),
 } as const;
 export type ApiEvent = keyof typeof apiEvents;
 export type ApiEventPayload<E extends ApiEvent> = z.output<(typeof apiEvents)[E]>;

@@ -1,6 +1,6 @@
 // The capture contract: what the UI and CLI ask for and what they are told back.
 import * as z from 'zod';
-import { InterfaceRef } from './topology';
+import { HostId, InterfaceRef } from './topology';
 import { CodedError } from './result';
 
 /** Interface names as the kernel allows them (IFNAMSIZ 16), never starting with '-'. */
@@ -13,13 +13,16 @@ export const CaptureTarget = z.discriminatedUnion('type', [
     container: z.string().min(1).max(256),
     /** Capture only these of its interfaces (default: all but lo). */
     interfaces: z.array(IfaceName).max(64).optional(),
+    /** Which host it runs on (default: local). */
+    host: HostId.optional(),
   }),
-  z.object({ type: z.literal('host'), iface: IfaceName }),
+  z.object({ type: z.literal('host'), iface: IfaceName, host: HostId.optional() }),
   z.object({
     type: z.literal('netns'),
     /** `ip netns` name or namespace inode. */
     netns: z.string().min(1).max(256),
     iface: IfaceName,
+    host: HostId.optional(),
   }),
 ]);
 export type CaptureTarget = z.infer<typeof CaptureTarget>;
@@ -86,6 +89,10 @@ export const CaptureInterface = z.object({
   at: InterfaceRef,
   packets: z.number().int(),
   dropped: z.number().int(),
+  /** The host it was captured on, when not the local one. */
+  host: z.string().optional(),
+  /** Set when this interface's part ended before the capture did (its host dropped, its container went away): why. */
+  ended: z.object({ reason: z.string(), message: z.string() }).optional(),
 });
 
 /** While a capture runs: which side cannot keep up (the capture engine's CPU, the disk, the kernel's buffer). */

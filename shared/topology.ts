@@ -141,3 +141,41 @@ export type Topology = z.infer<typeof Topology>;
 /** Engine-internal file names for a namespace (`netns-UUID`, `cni-UUID`, `rootless-netns-HEX`): they name no container a person knows. */
 export const isEngineInternalName = (n: string): boolean =>
   /^(netns|cni)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(n) || /^rootless-netns-[0-9a-f]+$/.test(n);
+
+// ---- Several hosts (issue 15): the local one and remote Docker hosts reached over SSH ----
+
+/** The local host's id. */
+export const LOCAL_HOST = 'local';
+
+/**
+ * A remote host as typed after ssh:// (`[user@]host[:port]`, `~/.ssh/config` aliases included):
+ * letters, digits, dots and dashes (or an [IPv6] address), never a leading '-' (ssh would read an option).
+ */
+export const REMOTE_HOST_ID = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+export const HostId = z.string().max(300).refine((s) => s === LOCAL_HOST || REMOTE_HOST_ID.test(s), 'not a host: expected local or [user@]host[:port]');
+
+export const HostStatus = z.object({
+  /** `local`, or `[user@]host[:port]` as added. */
+  id: z.string(),
+  /** What labels say (`host/container/eth0`): the host part of the id. */
+  name: z.string(),
+  /** ssh://[user@]host[:port], or empty for the local host. */
+  url: z.string(),
+  /** Who added it: the local host, the host list, the command line, a `docker context`, DOCKER_HOST. */
+  source: z.enum(['local', 'added', 'command-line', 'docker-context', 'docker-host']),
+  /** A docker context's name when it came from one. */
+  context: z.string().nullable(),
+  state: z.enum(['connecting', 'reachable', 'unreachable']),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Last round trip (ms), or null before the first. */
+  latencyMs: z.number().nullable(),
+  /** When the host last answered (ISO time). */
+  lastSeen: z.string().nullable(),
+  /** The remote's own `hostname` (escaped, capped): shown, never used as a label or a command. */
+  remoteHostname: z.string().nullable(),
+  /** How privileged work runs there: vethscope's installed helper, or the fixed command set. */
+  via: z.enum(['helper', 'commands']).nullable(),
+  /** Unreachable: when the next attempt is due (ISO time). */
+  retryAt: z.string().nullable(),
+});
+export type HostStatus = z.infer<typeof HostStatus>;

@@ -13,6 +13,8 @@ import { TopologyWatcher } from './topology/topology-watcher';
 import { HelperClient, type HelperClientOptions } from './helper-client/helper-client';
 import { registerDiagnostics } from './diagnostics/diagnostics-service';
 import { becomeUser, sudoUser, userEnv } from './sudo-invocation';
+import { RemoteService } from './remote/remote-service';
+import { withRemoteCaptures } from './remote/remote-port';
 
 export interface BackendOptions {
   env?: NodeJS.ProcessEnv;
@@ -24,6 +26,10 @@ export interface BackendOptions {
   helperOptions?: HelperClientOptions;
   /** Seconds between two rate samples (`vethscope top --interval`). */
   ratesIntervalSec?: number;
+  /** Remote Docker hosts over SSH (`vethscope --host ssh://...`). */
+  remoteHosts?: string[];
+  /** Offer `docker context` and DOCKER_HOST ssh:// endpoints as hosts (default true; a CLI run naming --host says false). */
+  offerDockerHosts?: boolean;
 }
 
 export interface Services {
@@ -35,6 +41,8 @@ export interface Services {
   /** The one privileged helper: captures and (when not root) namespace scans go through it. */
   helper: HelperClient;
   capture: CaptureService;
+  /** Remote hosts over SSH: the host list, their maps, their captures. */
+  remote: RemoteService;
 }
 
 /** What every front door gets: the one Backend (calls, events, capture files, close). */
@@ -78,10 +86,16 @@ export function createServices(opts: BackendOptions = {}): Services {
   const env = opts.env ?? process.env;
   // Registered after helper.close, so its closer (stop running captures) runs first.
   // A user's own rootless containers are captured as that user, without the helper (rootless-tcpdump.ts).
-  const capturePort = process.getuid?.() === 0 ? helper : withRootlessCaptures(helper);
-  const capture = new CaptureService({ topology, helper: capturePort, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env });
+  const localPort = process.getuid?.() === 0 ? helper : withRootlessCaptures(helper);
+  // Remote hosts: registered before the capture service, so its closer (stop running captures) runs first.
+  const remote = new RemoteService({ env, hosts: opts.remoteHosts ?? [], offerDockerHosts: opts.offerDockerHosts ?? true });
+  remote.register(backend);
+  // Interfaces on remote hosts are captured over ssh (remote/remote-capture.ts); the rest by the local helper.
+  const capturePort = withRemoteCaptures(localPort, remote.captures);
+  const remoteTargets = { any: (t: Parameters<typeof RemoteService.anyRemote>[0]) => RemoteService.anyRemote(t), resolve: remote.resolve.bind(remote) };
+  const capture = new CaptureService({ topology, helper: capturePort, summarize, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), env, remoteTargets });
   capture.register(backend);
   // doctor: plans the same launch as this helper, without starting it.
   registerDiagnostics(backend, { env, capturesDir: opts.capturesDir ?? defaultCapturesDir(env), helperOptions: { env: opts.env, ...opts.helperOptions }, helperRunning: () => helper.helperPid !== null, dockerPing: () => topology.docker.ping() });
-  return { backend, topology, watcher, rates, helper, capture };
+  return { backend, topology, watcher, rates, helper, capture, remote };
 }

@@ -65,6 +65,11 @@ const FUZZ_CASES: { [M in ApiMethodName]: (h: Hostile) => unknown } = {
   saveCaptureAs: (h) => ({ id: h.r.pick(['file:/etc/passwd', '../../etc/passwd', `file:${h.canary}/a.txt`, '__proto__', 'constructor', h.meta()]), path: h.evilPath() }),
   openCapture: (h) => ({ id: h.r.pick(['file:/etc/passwd', '__proto__', h.meta()]), with: h.r.pick(['wireshark', 'folder', 'sh', '$(id)']) }),
   getRateHistory: (h) => ({ netns: h.r.pick([1, -1, 1.5, '1', 2 ** 60]), name: h.meta(), seconds: h.r.pick([0, 3601, 1e9, -5, '10']) }),
+  listHosts: unknownKey,
+  // Only ever hostile hosts (a valid one would be dialled): each must be refused before ssh runs.
+  addHost: (h) => ({ url: h.r.pick([`ssh://h;${h.meta()}`, `ssh://-oProxyCommand=${h.meta()}`, `ssh://$(touch ${h.canary}/x)`, `h;${h.meta()}`, 'ssh://', 'ssh://x@-p1', 'ssh://h:99999', 'x'.repeat(321)]) }),
+  removeHost: (h) => ({ id: h.r.pick([h.meta(), `-oProxyCommand=${h.meta()}`, '', 1, null]) }),
+  getHostTopologies: (h) => ({ refresh: h.r.pick([true, 'yes', 1, h.meta()]) }),
 };
 
 /** Every real method once, in turn (so each fuzz case runs whatever the count), then at random. */

@@ -53,7 +53,7 @@ export class CaptureRecord {
   added(index: number, r: ResolvedIface): void {
     this.ifaces.set(index, r);
     this.slot.set(index, this.info.interfaces.length);
-    this.info.interfaces.push({ label: r.label, containerId: r.containerId, containerName: r.containerName, at: { netns: r.atNetns, name: r.iface }, packets: 0, dropped: 0 });
+    this.info.interfaces.push({ label: r.label, containerId: r.containerId, containerName: r.containerName, at: { netns: r.atNetns, name: r.iface }, packets: 0, dropped: 0, ...(r.host ? { host: r.host } : {}) });
   }
 
   running(files: string[]): void {
@@ -119,8 +119,11 @@ export class CaptureRecord {
   }
 
   /** An interface's tcpdump ended by itself; true when none is left capturing. */
-  ifaceEnded(index: number, reason: 'gone' | 'error' | 'exited'): boolean {
+  ifaceEnded(index: number, reason: 'gone' | 'error' | 'exited', message?: string): boolean {
     this.ended.set(index, reason);
+    const i = this.slot.get(index);
+    // Why this interface's part ended while the others go on (a remote host dropped, a container went away).
+    if (i !== undefined && message) this.info.interfaces[i]!.ended = { reason, message };
     return [...this.ifaces.keys()].every((i) => this.ended.has(i));
   }
 

@@ -39,6 +39,8 @@ export interface CaptureServiceDeps {
   env?: NodeJS.ProcessEnv;
   /** How a filter is checked before anything starts (default: `tcpdump -d` here, unprivileged). */
   checkFilter?: (filter: string) => Promise<void>;
+  /** Targets on remote hosts (electron/backend/remote/): resolved on their host; the local ones through the function given. */
+  remoteTargets?: { any(targets: CaptureRequestParsed['targets']): boolean; resolve(targets: CaptureRequestParsed['targets'], filter: string, local: (t: CaptureRequestParsed['targets']) => Promise<ResolvedIface[]>): Promise<ResolvedIface[]> };
 }
 
 interface Live {
@@ -182,6 +184,8 @@ export class CaptureService {
     const forced = (this.deps.env ?? process.env).VETHSCOPE_PCAP_WRITER;
     const stop = req.stop ?? {};
     const comment = sectionComment(resolved, filter, req.follow);
+    // A remote interface is a pcap stream from ssh: only the merged writer reads streams.
+    if (resolved.some((r) => r.host)) return new MergedWriter({ path, format: req.format, ring: req.ring ?? null, sectionComment: comment, filter, stop, ...(stream !== undefined ? { stream } : {}) }, this.fifos, hooks);
     // A stream goes out as it arrives, in time order: the merged writer (the others finish a file at the end).
     if (stream !== undefined) return new MergedWriter({ path, format: req.format, ring: null, sectionComment: comment, filter, stop, stream }, this.fifos, hooks);
     if (forced !== 'merged' && directCapable({ format: req.format, interfaces: resolved.length, ring: req.ring, follow: req.follow })) return new DirectWriter({ path, stop }, hooks);
@@ -194,6 +198,8 @@ export class CaptureService {
    * true (a full discovery costs 100s of ms with many containers); otherwise afresh.
    */
   private async resolveFresh(targets: CaptureRequestParsed['targets'], filter: string): Promise<ResolvedIface[]> {
+    const remote = this.deps.remoteTargets;
+    if (remote?.any(targets)) return remote.resolve(targets, filter, (local) => this.resolveFresh(local, filter));
     const last = this.deps.topology.latest();
     if (last && Date.now() - Date.parse(last.generatedAt) < CACHE_MS) {
       try {

@@ -116,7 +116,7 @@ export class LiveCapture {
       return;
     }
     if (e.reason === 'stopped') return;
-    const allGone = this.record.ifaceEnded(e.index, e.reason);
+    const allGone = this.record.ifaceEnded(e.index, e.reason, e.message);
     const r = this.record.ifaces.get(e.index);
     if (this.req.follow && r?.containerId && e.reason === 'gone') {
       this.record.openGap(r.label);
@@ -237,8 +237,9 @@ export class LiveCapture {
 }
 
 /** What the helper starts for one interface: where, and where it writes (and what dumpcap names it). */
-function tcpdumpSpec(r: ResolvedIface, p: PendingIface): TcpdumpSpec {
-  return { netns: r.netns, iface: r.iface, output: p.output, ...(p.label ? { label: p.label } : {}), ...(p.comment ? { comment: p.comment } : {}) };
+function tcpdumpSpec(r: ResolvedIface, p: PendingIface): TcpdumpSpec & { host?: string } {
+  // `host`: a remote interface, routed to ssh by the remote port (the local helper's strict schema refuses it).
+  return { netns: r.netns, iface: r.iface, output: p.output, ...(p.label ? { label: p.label } : {}), ...(p.comment ? { comment: p.comment } : {}), ...(r.host ? { host: r.host } : {}) };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -26,6 +26,8 @@ export interface ResolvedIface {
   innerName: string | null;
   /** Containers sharing this one interface (a pod's, captured together): their names, as labelled. */
   sharedBy?: string[];
+  /** The remote host it is on (electron/backend/remote/); absent for the local host. */
+  host?: string;
 }
 
 /**

@@ -1,0 +1,118 @@
+// One remote host: its status, its last topology and rates, and the round trips that
+// refresh them. Every round trip has its own timeout; a failure is remembered with a
+// reason and retried with backoff, so one slow or dead host never holds up another.
+import type { HostStatus, Topology } from '../../../shared/topology';
+import type { RatesSample } from '../../../shared/rates';
+import { CodedError, toErrorInfo } from '../../../shared/result';
+import { listDockerContainers, type DockerListing } from '../../engines/docker';
+import type { Counters } from '../../kernel/proc-net-dev';
+import { buildTopology } from '../topology/build-topology';
+import type { HostAddress } from './host-url';
+import { parseDiscovery, type RemoteDiscovery } from './discovery-parse';
+import { CLOCK, DISCOVER } from './remote-scripts';
+import { remoteRates } from './remote-rates';
+import type { SshTransport } from './ssh';
+
+const DISCOVER_TIMEOUT_MS = 20_000;
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
+
+export interface RemoteHostOptions {
+  source: HostStatus['source'];
+  context?: string | null;
+  transport: SshTransport;
+  /** How long one discovery may take (default 20 s). */
+  timeoutMs?: number;
+}
+
+export class RemoteHost {
+  readonly status: HostStatus;
+  topology: Topology | null = null;
+  rates: RatesSample | null = null;
+  /** Namespace of the SSH session there (from the last discovery). */
+  sessionInode: number | null = null;
+  private lastCounters: { at: number; counters: Map<number, Map<string, Counters>> } | null = null;
+  private inFlight: Promise<void> | null = null;
+  private failures = 0;
+  private retryAtMs = 0;
+
+  constructor(
+    readonly address: HostAddress,
+    private readonly o: RemoteHostOptions,
+  ) {
+    this.status = { id: address.id, name: address.name, url: address.url, source: o.source, context: o.context ?? null, state: 'connecting', lastError: null, latencyMs: null, lastSeen: null, remoteHostname: null, via: null, retryAt: null };
+  }
+
+  get transport(): SshTransport {
+    return this.o.transport;
+  }
+
+  /** Whether a refresh now would respect the backoff after failures. */
+  due(now = Date.now()): boolean {
+    return now >= this.retryAtMs;
+  }
+
+  /** One discovery round trip (shared by concurrent callers); never rejects: failures become status. */
+  refresh(): Promise<void> {
+    this.inFlight ??= this.discoverOnce().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async discoverOnce(): Promise<void> {
+    const started = performance.now();
+    try {
+      const r = await this.o.transport.run(DISCOVER, [], { timeoutMs: this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS });
+      const latency = performance.now() - started;
+      if (r.code !== 0 && !r.stdout.startsWith('vethscope-discovery')) throw new CodedError('INTERNAL', `${this.address.id}: discovery failed: ${r.stderr.trim().split('\n').pop()?.slice(0, 300) ?? `exit ${r.code}`}`);
+      const d = parseDiscovery(r.stdout);
+      this.topology = await this.build(d, started);
+      this.sessionInode = d.sessionInode;
+      this.updateRates(d);
+      Object.assign(this.status, { state: 'reachable', lastError: null, latencyMs: Math.round(latency), lastSeen: new Date().toISOString(), remoteHostname: d.hostname || null, via: 'commands', retryAt: null });
+      this.failures = 0;
+      this.retryAtMs = 0;
+    } catch (err) {
+      this.failures++;
+      const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
+      this.retryAtMs = Date.now() + wait;
+      Object.assign(this.status, { state: 'unreachable', lastError: toErrorInfo(err), retryAt: new Date(this.retryAtMs).toISOString() });
+    }
+  }
+
+  private async build(d: RemoteDiscovery, started: number): Promise<Topology> {
+    const endpoint = `${this.address.url} (docker on the host)`;
+    const listing: DockerListing = d.docker
+      ? await listDockerContainers(d.docker, endpoint)
+      : { status: { available: false, endpoint, error: { code: 'DOCKER_UNAVAILABLE', message: `${this.address.id}: ${d.dockerError ?? 'Docker could not be asked'}` } }, containers: [] };
+    const mode = d.uid === 0 ? 'root' : 'none';
+    const privErr = d.uid === 0 ? undefined : { code: 'PERMISSION_DENIED', message: `${this.address.id}: not root there and no passwordless sudo: only the host namespace was read` };
+    return buildTopology(listing, d.scan, mode, started, privErr);
+  }
+
+  private updateRates(d: RemoteDiscovery): void {
+    const now = Date.now();
+    if (this.lastCounters && this.topology) this.rates = remoteRates(this.topology, this.lastCounters.counters, d.counters, (now - this.lastCounters.at) / 1000, now);
+    this.lastCounters = { at: now, counters: d.counters };
+  }
+
+  /**
+   * The host's clock against ours: one round trip of `date +%s%N`, offset = remote - midpoint
+   * (ms). Timestamps stay as the host recorded them; the offset is written beside them.
+   */
+  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
+    const t0 = Date.now();
+    const p0 = performance.now();
+    const r = await this.o.transport.run(CLOCK, [], { privileged: false, timeoutMs: 10_000 });
+    const rtt = performance.now() - p0;
+    const remoteNs = /^\d{10,20}$/.test(r.stdout.trim()) ? BigInt(r.stdout.trim()) : null;
+    if (remoteNs === null) throw new CodedError('INTERNAL', `${this.address.id}: its clock could not be read (date +%s%N printed ${JSON.stringify(r.stdout.slice(0, 40))})`);
+    const midpoint = t0 + rtt / 2;
+    return { offsetMs: Number(remoteNs / 1000n) / 1000 - midpoint, roundTripMs: rtt };
+  }
+
+  async close(): Promise<void> {
+    await this.o.transport.close();
+  }
+}
