@@ -1,6 +1,7 @@
 // Rootful Podman (its own storage and networks): a container on a user-defined network and
 // a pod of two, named with engine and pod, their host veths checked against the kernel,
-// `veth NAME`, and `capture NAME` (one container, two sharing the pod's interface, pod/NAME)
+// a host-network container, `veth NAME`, and `capture NAME` (one container, two sharing the
+// pod's interface, pod/NAME)
 // read back by tshark.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ describe.skipIf(!ready)('rootful Podman: a container, a user-defined network, a 
     pm.podman('pod', 'create', '--name', 'vseng-pod', '--network', NET);
     pm.podman('run', '-d', '--pod', 'vseng-pod', '--name', 'vseng-pa', ENGINE_IMAGE, 'sleep', '100000');
     pm.podman('run', '-d', '--pod', 'vseng-pod', '--name', 'vseng-pb', ENGINE_IMAGE, 'sleep', '100000');
+    pm.podman('run', '-d', '--name', 'vseng-phost', '--network', 'host', ENGINE_IMAGE, 'sleep', '100000');
     disallow = allowBridge(pm.bridgeOf(NET));
     buildCli();
   }, 120_000);
@@ -59,6 +61,15 @@ describe.skipIf(!ready)('rootful Podman: a container, a user-defined network, a 
     expect(ns.names.slice(0, 3)).toEqual(['vseng-pa', 'vseng-pb', 'vseng-pod']);
     expect(ns.names.findIndex((n) => /^netns-/.test(n))).toBeGreaterThan(2);
     expect(topo.engines.find((e) => e.engine === 'podman')?.sources).toEqual(['host']);
+  });
+
+  it("lists a host-network Podman container as sharing the host's namespace, as Docker's are", async () => {
+    const topo = await discover();
+    expect(named(topo, 'vseng-phost', 'podman')).toMatchObject({ hostNetwork: true, networkMode: 'host', netns: topo.hostNetns });
+    expect(cli(['topology'], env).stdout).toMatch(/containers without their own namespace\n(.*\n)*.*vseng-phost \[podman\] \(running, network host\)/);
+    const veth = cli(['veth', 'vseng-phost'], env);
+    expect(veth.status).toBe(1);
+    expect(veth.stderr).toContain('it uses the host network');
   });
 
   it("names them through the helper for a user who cannot read Podman's files: names, ids, image and pod only", async () => {
