@@ -2,7 +2,7 @@
 // Sources: /proc/*/ns/net (deduplicated by inode), `ip netns` bind mounts under
 // /run/netns and Docker's under /run/docker/netns. Processes that vanish or deny
 // access are skipped: /proc/1/ns/net is unreadable on some hosts even as root.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { execFileResult, findTool, mapPool } from '../util/exec';
 import { pairSysfsNamespaces } from './fast-pair';
@@ -91,18 +91,45 @@ async function hostNamespace(): Promise<{ inode: number; dev: number }> {
   return { inode: st.ino, dev: st.dev };
 }
 
+/** How many of a namespace's processes are tried when the first ones have exited meanwhile. */
+const ENTRY_TRIES = 4;
+
+/**
+ * An open fd on the namespace itself: its bind mounts, then its processes (lowest pid first: a
+ * short-lived child may be gone by now), each checked by inode on the open fd, so a pid reused
+ * by a process of another namespace is never entered.
+ */
+export function openNamespace(ns: Pick<RawNamespace, 'inode' | 'paths' | 'pids'>): number | null {
+  const candidates = [...ns.paths, ...ns.pids.slice(0, ENTRY_TRIES).map((pid) => `/proc/${pid}/ns/net`)];
+  for (const path of candidates) {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY);
+    } catch {
+      continue;
+    }
+    if (fstatSync(fd).ino === ns.inode) return fd;
+    closeSync(fd);
+  }
+  return null;
+}
+
 async function readLinks(ns: RawNamespace, ip: string, nsenter: string | null): Promise<void> {
   const ipArgs = ['-json', '-details', 'addr', 'show'];
   let result;
   if (ns.isHost) {
     result = await execFileResult(ip, ipArgs, { timeoutMs: 10_000 });
   } else {
-    const path = entryPath(ns);
-    if (!nsenter || !path) {
-      ns.error = 'no way into this namespace';
+    const fd = nsenter ? openNamespace(ns) : null;
+    if (!nsenter || fd === null) {
+      ns.error = nsenter ? 'every way into this namespace is gone (its processes exited)' : 'no way into this namespace';
       return;
     }
-    result = await execFileResult(nsenter, [`--net=${path}`, '--', ip, ...ipArgs], { timeoutMs: 10_000 });
+    try {
+      result = await execFileResult(nsenter, ['--net=/proc/self/fd/3', '--', ip, ...ipArgs], { timeoutMs: 10_000, extraFds: [fd] });
+    } finally {
+      closeSync(fd);
+    }
   }
   if (result.code !== 0) {
     ns.error = (result.stderr.trim() || `exit ${result.code}`).split('\n')[0]!;
