@@ -5,6 +5,8 @@
 // runs once with no traffic for the same length: CPU above that idle run is the cost of
 // the traffic. CPU is every process of the tool, start to exit (GNU time: the CLI, and the
 // helper and tcpdumps it reaped). Prints ratios against bare measured in the same run.
+// At full rate two more sinks show what keeps up: vethscope at --snaplen 96 ("short") and bare
+// tcpdump into /dev/null ("null"); and vethscope's own words on the bottleneck are printed.
 // usage: npm run bench:capture -- [--rates 200M,1G,0] [--seconds 4] [--reps 1] [--tools bare,pcapng,pcap] [--snaplen N]   (0 = full rate)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +22,9 @@ const CLI = 'vsq2-bench-cli';
 const { values } = parseArgs({
   options: { rates: { type: 'string', default: '200M,1G,0' }, seconds: { type: 'string', default: '4' }, reps: { type: 'string', default: '1' }, tools: { type: 'string', default: 'bare,pcapng,pcap' }, snaplen: { type: 'string', default: '262144' } },
 });
-type Tool = 'bare' | 'pcapng' | 'pcap';
+type Tool = 'bare' | 'pcapng' | 'pcap' | 'short' | 'null';
+/** Sinks that keep up, run at full rate only. */
+const FULL_RATE_EXTRA: Tool[] = ['short', 'null'];
 const TOOLS = values.tools!.split(',').filter(Boolean) as Tool[];
 const RATES = values.rates!.split(',').filter(Boolean);
 const SECONDS = Math.min(10, Number(values.seconds));
@@ -36,6 +40,8 @@ interface Run {
   sent: number;
   cpu: number;
   rss: number;
+  /** vethscope's bottleneck line(s), if it said any. */
+  said: string[];
 }
 
 const pidOf = (name: string) => Number(docker('inspect', '-f', '{{.State.Pid}}', name));
@@ -121,23 +127,23 @@ function timed(argv: string[], ready: RegExp): Promise<{ child: ChildProcess; do
 }
 
 async function runOne(tool: Tool, rate: string, veth: string, dir: string): Promise<Run> {
-  const file = join(dir, `${tool}-${rate}-${Date.now()}.${tool === 'pcapng' ? 'pcapng' : 'pcap'}`);
-  const argv =
-    tool === 'bare'
-      ? ['tcpdump', '-i', veth, '-n', '-s', SNAPLEN, '-B', '65536', '-w', file]
-      : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', SNAPLEN, '--format', tool, '-o', file];
-  const { child, done } = await timed(argv, tool === 'bare' ? /listening on/ : /capturing .* into/);
+  const file = tool === 'null' ? '/dev/null' : join(dir, `${tool}-${rate}-${Date.now()}.${tool === 'pcap' ? 'pcap' : 'pcapng'}`);
+  const bareLike = tool === 'bare' || tool === 'null';
+  const argv = bareLike
+    ? ['tcpdump', '-i', veth, '-n', '-s', SNAPLEN, '-B', '65536', '-w', file]
+    : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
+  const { child, done } = await timed(argv, bareLike ? /listening on/ : /capturing .* into/);
   const top = child.pid!;
   const peak = treeRss(top);
   const sent = await iperf(rate);
   // SIGINT where a person's Ctrl+C lands: tcpdump itself, or the vethscope CLI.
-  const target = tool === 'bare' ? descendants(top).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('tcpdump')) ?? top : descendants(top)[0] ?? top;
+  const target = bareLike ? descendants(top).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('tcpdump')) ?? top : descendants(top)[0] ?? top;
   process.kill(target, 'SIGINT');
   const r = await done;
   const rss = peak();
   let packets: number;
   let dropped: number;
-  if (tool === 'bare') {
+  if (bareLike) {
     packets = Number(/(\d+) packets captured/.exec(r.stderr)?.[1] ?? 0);
     dropped = Number(/(\d+) packets dropped by kernel/.exec(r.stderr)?.[1] ?? 0);
   } else {
@@ -146,13 +152,15 @@ async function runOne(tool: Tool, rate: string, veth: string, dir: string): Prom
     packets = Number(m[1]);
     dropped = Number(m[2]);
   }
+  const said = r.stderr.split('\n').filter((l) => /keep up/.test(l)).map((l) => l.trim());
+  if (tool === 'null') return { tool, rate, packets, dropped, bytes: 0, sent, cpu: r.cpu, rss, said };
   const c = spawnSync('capinfos', ['-c', '-M', file], { encoding: 'utf8' });
   const inFile = Number(/Number of packets:\s+(\d+)/.exec(c.stdout)?.[1] ?? -1);
   if (inFile !== packets) console.error(`  !! ${tool} file holds ${inFile} packets, reported ${packets}`);
   const bytes = statSync(file).size;
   rmSync(file, { force: true });
   rmSync(`${file}.json`, { force: true });
-  return { tool, rate, packets, dropped, bytes, sent, cpu: r.cpu, rss };
+  return { tool, rate, packets, dropped, bytes, sent, cpu: r.cpu, rss, said };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : 'inf') : (a / b).toFixed(2));
@@ -172,7 +180,8 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     for (const rate of ['idle', ...RATES])
       for (let rep = 0; rep < REPS; rep++) {
-        const order = TOOLS.map((_, i) => TOOLS[(i + rep) % TOOLS.length]!);
+        const tools = rate === '0' ? [...TOOLS, ...FULL_RATE_EXTRA] : TOOLS;
+        const order = tools.map((_, i) => tools[(i + rep) % tools.length]!);
         for (const tool of order) {
           const r = await runOne(tool, rate, veth, dir);
           runs.push(r);
@@ -198,6 +207,16 @@ async function main(): Promise<void> {
       }
     console.log('targets: pcapng CPU per byte vs bare <= 1.5 at 200M and 1G, packets >= 0.99, drops no higher; memory within bare + 64 MB per interface');
     console.log(`idle runs (the fixed cost of a ${SECONDS} s capture): ${TOOLS.map((t) => `${t} ${avg(t, 'idle', 'cpu').toFixed(2)} s`).join(', ')}`);
+    if (RATES.includes('0')) {
+      console.log('\nfull rate: sinks that keep up, and what vethscope said while capturing');
+      for (const tool of [...TOOLS, ...FULL_RATE_EXTRA]) {
+        const xs = runs.filter((r) => r.tool === tool && r.rate === '0');
+        if (!xs.length) continue;
+        const what = tool === 'short' ? 'vethscope --snaplen 96' : tool === 'null' ? `tcpdump -s ${SNAPLEN} -w /dev/null` : tool;
+        console.log(`  ${what.padEnd(28)} ${String(Math.round(avg(tool, '0', 'packets'))).padStart(8)} packets, ${String(Math.round(avg(tool, '0', 'dropped'))).padStart(8)} dropped (${ratio(avg(tool, '0', 'dropped'), avg(tool, '0', 'packets') + avg(tool, '0', 'dropped'))} of what the kernel offered)`);
+        for (const l of [...new Set(xs.flatMap((r) => r.said))].slice(0, 2)) console.log(`      ${l}`);
+      }
+    }
   } finally {
     removeSuiteContainers(SUITE);
     rmSync(dir, { recursive: true, force: true });
