@@ -119,6 +119,8 @@ export const CaptureInfo = z.object({
   bytesPerSec: z.number(),
   /** Periods when a followed target was down. */
   gaps: z.array(z.object({ label: z.string(), from: z.string(), to: z.string().nullable() })),
+  /** Epoch seconds of the capture's earliest packet (what Wireshark counts its times from), once there is one. */
+  firstPacketTime: z.number().nullable().optional(),
   /** Set while the capture cannot keep up, and why; absent or null while it does. */
   bottleneck: CaptureBottleneck.nullable().optional(),
 });

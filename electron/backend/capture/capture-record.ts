@@ -18,7 +18,6 @@ export class CaptureRecord {
   private readonly slot = new Map<number, number>();
   private readonly packets: PacketSummary[] = [];
   private readonly drops = new Map<number, number>();
-  private nextNo = 1;
   private last: { t: number; packets: number; bytes: number } | null = null;
   private readonly endWaiters: Array<() => void> = [];
   private lastBottleneck: CaptureInfo['bottleneck'] = null;
@@ -99,6 +98,9 @@ export class CaptureRecord {
   sampled(samples: PacketSample[], summarize: Summarize): PacketSummary[] {
     const fresh: PacketSummary[] = [];
     for (const x of samples) {
+      const time = x.tsSec + x.tsUsec / 1e6;
+      if (this.info.firstPacketTime == null || time < this.info.firstPacketTime) this.info.firstPacketTime = time;
+      if (x.timeOnly) continue;
       let d: ReturnType<Summarize>;
       try {
         d = summarize(x.linkType, x.data, x.origLen);
@@ -107,7 +109,7 @@ export class CaptureRecord {
         d = { src: '', dst: '', protocol: `LINKTYPE ${x.linkType}`, info: `${x.origLen} bytes` };
       }
       const i = this.slot.get(x.iface);
-      fresh.push({ no: this.nextNo++, time: x.tsSec + x.tsUsec / 1e6, iface: (i !== undefined ? this.info.interfaces[i]?.label : undefined) ?? `#${x.iface}`, length: x.origLen, ...d });
+      fresh.push({ no: x.no, time, iface: (i !== undefined ? this.info.interfaces[i]?.label : undefined) ?? `#${x.iface}`, length: x.origLen, ...d });
     }
     this.packets.push(...fresh);
     if (this.packets.length > PACKET_RING) this.packets.splice(0, this.packets.length - PACKET_RING);

@@ -28,7 +28,8 @@ const BOTTOM_SLACK = 8;
 
 export function PacketList({ capture, live }: { capture: CaptureInfo; live: boolean }) {
   const { packets, error } = usePackets(capture.id, live);
-  const t0 = timeOrigin(capture.id, capture.startedAt);
+  // The capture knows its earliest packet even when the live list never saw it (above ~400 packets/s).
+  const t0 = capture.firstPacketTime ?? timeOrigin(capture.id, capture.startedAt);
   const ifaceColumn = needsIfaceColumn(capture, packets);
   const box = useRef<HTMLDivElement>(null);
   // Follow the newest packet until the user scrolls up; scrolling back to the bottom follows again.

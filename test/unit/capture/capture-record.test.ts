@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureRecord, PACKET_RING } from '../../../electron/backend/capture/capture-record';
 import type { ResolvedIface } from '../../../electron/backend/capture/targets';
+import { SampleRing } from '../../../electron/backend/capture/writer/capture-writer';
 
 const r = (label: string): ResolvedIface => ({ netns: null, iface: 'veth0', atNetns: 1, label, comment: '', containerId: 'c1', containerName: 'web', target: 0, innerName: 'eth0' });
 const mk = () => {
@@ -23,9 +24,9 @@ describe('CaptureRecord', () => {
   });
   it('numbers decoded samples and keeps the last 200, surviving a decoder that throws', () => {
     const s = mk();
-    const sample = { iface: 0, tsSec: 10, tsUsec: 500000, origLen: 60, linkType: 1, data: Buffer.from('abcd') };
-    s.sampled(Array.from({ length: 150 }, () => sample), () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: 'echo' }));
-    const fresh = s.sampled(Array.from({ length: 100 }, () => sample), () => {
+    const sample = (no: number) => ({ iface: 0, no, tsSec: 10, tsUsec: 500000, origLen: 60, linkType: 1, data: Buffer.from('abcd') });
+    s.sampled(Array.from({ length: 150 }, (_, i) => sample(i + 1)), () => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: 'echo' }));
+    const fresh = s.sampled(Array.from({ length: 100 }, (_, i) => sample(151 + i)), () => {
       throw new Error('bug');
     });
     expect(fresh[0]).toMatchObject({ no: 151, time: 10.5, iface: 'web/eth0 (veth0)', length: 60, protocol: 'LINKTYPE 1' });
@@ -33,6 +34,23 @@ describe('CaptureRecord', () => {
     expect(kept).toHaveLength(PACKET_RING);
     expect(kept[0]!.no).toBe(51);
     expect(kept.at(-1)!.no).toBe(250);
+  });
+  it('above the sample ring\'s rate, packets keep their own numbers and times count from the capture\'s first packet', () => {
+    const s = mk();
+    const ring = new SampleRing();
+    const head = Buffer.alloc(60, 1);
+    // 2000 packets between two takes (the ring holds 200): the first one's sample is overwritten.
+    for (let i = 0; i < 2000; i++) ring.add(i % 2, { tsSec: 100 + Math.floor(i / 1000), tsFrac: (i % 1000) * 1000, capLen: 60, origLen: 60, data: head });
+    const fresh = s.sampled(ring.take(() => ({ linkType: 1, nanos: false })), () => ({ src: 'a', dst: 'b', protocol: 'X', info: '' }));
+    expect(fresh.map((p) => p.no)).toEqual(Array.from({ length: 200 }, (_, i) => 1801 + i));
+    expect(s.info.firstPacketTime).toBe(100);
+    // A later take: the earliest time is not told again, numbers go on.
+    ring.add(0, { tsSec: 200, tsFrac: 0, capLen: 60, origLen: 60, data: head });
+    expect(ring.take(() => ({ linkType: 1, nanos: false })).map((p) => [p.no, p.timeOnly ?? false])).toEqual([[2001, false]]);
+    // An interface whose packets are older than any seen (a part tailed later) moves the first time back.
+    ring.add(1, { tsSec: 99, tsFrac: 5, capLen: 60, origLen: 60, data: head });
+    s.sampled(ring.take(() => ({ linkType: 1, nanos: false })), () => ({ src: '', dst: '', protocol: '', info: '' }));
+    expect(s.info.firstPacketTime).toBeCloseTo(99.000005, 6);
   });
   it('knows when every interface is gone, records gaps and re-attached interfaces', () => {
     const s = mk();

@@ -27,11 +27,15 @@ export interface PendingIface {
 
 export interface PacketSample {
   iface: number;
+  /** Its number in the order the writer saw packets (1 = the first), counting the ones not sampled. */
+  no: number;
   tsSec: number;
   tsUsec: number;
   origLen: number;
   linkType: number;
   data: Buffer;
+  /** Not a packet to list: only the time of the capture's earliest packet, whose sample was overwritten. */
+  timeOnly?: true;
 }
 
 export interface WriterCounts {
@@ -89,29 +93,41 @@ export const SAMPLE_HEAD_BYTES = 256;
  * keeps a packet (or the chunk it came in) alive for the live view.
  */
 export class SampleRing {
-  private readonly slots = Array.from({ length: SAMPLE_MAX }, () => ({ iface: 0, tsSec: 0, tsFrac: 0, origLen: 0, len: 0, head: Buffer.allocUnsafeSlow(SAMPLE_HEAD_BYTES) }));
+  private readonly slots = Array.from({ length: SAMPLE_MAX }, () => ({ iface: 0, no: 0, tsSec: 0, tsFrac: 0, origLen: 0, len: 0, head: Buffer.allocUnsafeSlow(SAMPLE_HEAD_BYTES) }));
   private next = 0;
   private count = 0;
+  private seen = 0;
+  /** The earliest packet's time (the first one in time order, whichever interface it came in on). */
+  private earliest: { iface: number; tsSec: number; tsFrac: number; told: boolean } | null = null;
 
   add(iface: number, rec: Pick<PcapRecord, 'tsSec' | 'tsFrac' | 'capLen' | 'origLen' | 'data'>): void {
     const s = this.slots[this.next]!;
     this.next = (this.next + 1) % SAMPLE_MAX;
     if (this.count < SAMPLE_MAX) this.count++;
     s.iface = iface;
+    s.no = ++this.seen;
     s.tsSec = rec.tsSec;
     s.tsFrac = rec.tsFrac;
     s.origLen = rec.origLen;
     s.len = rec.data.copy(s.head, 0, 0, Math.min(SAMPLE_HEAD_BYTES, rec.capLen));
+    const e = this.earliest;
+    if (!e || rec.tsSec < e.tsSec || (rec.tsSec === e.tsSec && rec.tsFrac < e.tsFrac)) this.earliest = { iface, tsSec: rec.tsSec, tsFrac: rec.tsFrac, told: false };
   }
 
-  /** Oldest first, each head copied out; empties the ring. */
+  /** Oldest first, each head copied out; empties the ring. A new earliest packet comes first, as a time only. */
   take(describe: (iface: number) => { linkType: number; nanos: boolean } | null): PacketSample[] {
     const out: PacketSample[] = [];
+    const e = this.earliest;
+    const de = e && !e.told ? describe(e.iface) : null;
+    if (e && de) {
+      e.told = true;
+      out.push({ iface: e.iface, no: 0, tsSec: e.tsSec, tsUsec: de.nanos ? Math.floor(e.tsFrac / 1000) : e.tsFrac, origLen: 0, linkType: de.linkType, data: Buffer.alloc(0), timeOnly: true });
+    }
     for (let i = this.count; i > 0; i--) {
       const s = this.slots[(this.next - i + SAMPLE_MAX) % SAMPLE_MAX]!;
       const d = describe(s.iface);
       if (!d) continue;
-      out.push({ iface: s.iface, tsSec: s.tsSec, tsUsec: d.nanos ? Math.floor(s.tsFrac / 1000) : s.tsFrac, origLen: s.origLen, linkType: d.linkType, data: Buffer.from(s.head.subarray(0, s.len)) });
+      out.push({ iface: s.iface, no: s.no, tsSec: s.tsSec, tsUsec: d.nanos ? Math.floor(s.tsFrac / 1000) : s.tsFrac, origLen: s.origLen, linkType: d.linkType, data: Buffer.from(s.head.subarray(0, s.len)) });
     }
     this.count = 0;
     return out;
