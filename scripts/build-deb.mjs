@@ -146,7 +146,8 @@ async function main() {
       `Installed-Size: ${installedSizeKiB(pkg)}`,
       `Depends: ${DEPENDS.join(', ')}`,
       `Recommends: ${RECOMMENDS.join(', ')}`,
-      'Suggests: tshark | wireshark, docker.io',
+      // wireshark-common brings dumpcap: pcapng at the cost of bare tcpdump (without it, vethscope merges tcpdump's streams itself).
+      'Suggests: wireshark-common, tshark | wireshark, docker.io',
       'Section: net',
       'Priority: optional',
       'Homepage: https://github.com/vethscope/vethscope',
