@@ -87,8 +87,9 @@ class RemoteRunner {
       child.on('close', (code, signal) => {
         if (this.stopping) return this.finish('stopped', 'stopped', settle);
         if (code === 255) {
-          const why = describeSshFailure(this.host.address.id, { code, stderr: this.stderr }).message;
-          return this.finish('error', `the SSH connection was lost: ${why}; this host's part of the capture ended here, the rest of the file is intact`, settle);
+          const sshSaid = this.stderr.split('\n').filter((l) => l.trim() && !/^(tcpdump|vethscope):|packets? (captured|received|dropped)/.test(l.trim())).join('\n');
+          const why = sshSaid ? describeSshFailure(this.host.address.id, { code, stderr: sshSaid }).message.slice(this.host.address.id.length + 2) : 'ssh exited with 255';
+          return this.finish('error', `${this.host.address.id}: the SSH connection was lost (${why}); this host's part of the capture ended here, the rest of the file is intact`, settle);
         }
         const said = this.lastWords() ?? `tcpdump there exited (${signal ?? code})`;
         this.finish(code === 65 || GONE.test(this.stderr) ? 'gone' : 'error', `${this.host.address.id}: ${said}`, settle);

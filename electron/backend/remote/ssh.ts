@@ -5,6 +5,7 @@
 // 0700 folder of the user, so each round trip after the first costs one channel, not a
 // handshake.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,9 @@ export class SshTransport {
       '-o', 'StrictHostKeyChecking=yes',
       '-o', 'ClearAllForwardings=yes',
       '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${this.dir}/%C`,
+      // One master per vethscope host, not per ssh's %C (which hashes the resolved address): two
+      // names for one address with different known_hosts must not share a checked connection.
+      '-o', `ControlPath=${this.dir}/${createHash('sha256').update(`${config ?? ''}\0${a.id}`).digest('hex').slice(0, 24)}`,
       '-o', 'ControlPersist=120',
       '-o', `ConnectTimeout=${this.o.connectTimeoutSec ?? 8}`,
       '-o', 'ServerAliveInterval=5',
