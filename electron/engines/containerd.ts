@@ -64,6 +64,9 @@ export function shimContainers(ctx: NamerContext, shimPid: number): Found[] {
   const shimId = flagValue(argv, '-id', '--id');
   if (!namespace || !shimId) return [];
   const uid = uidOf(ctx.files, shimPid) ?? -1;
+  const engine = engineOf(namespace);
+  // Docker's API names its tasks: without its state files there is nothing in the task folder to read.
+  if (engine === 'docker' && !ctx.dockerStateFiles) return firstChild(ctx, shimPid, shimId, uid);
   const readable = mayRead(ctx, uid);
   const cwd = readable ? ctx.files.readlink(`/proc/${shimPid}/cwd`) : null;
   const nsDir = cwd && cwd.endsWith(`/${namespace}/${shimId}`) ? dirname(cwd) : null;
@@ -80,7 +83,6 @@ export function shimContainers(ctx: NamerContext, shimPid: number): Found[] {
     const type = a['io.kubernetes.cri.container-type'];
     const podName = a['io.kubernetes.cri.sandbox-name'];
     const pod = podName ? { name: podName, namespace: a['io.kubernetes.cri.sandbox-namespace'] ?? null } : null;
-    const engine = engineOf(namespace);
     const docker = engine === 'docker' && task?.dockerDir ? dockerState(ctx, task.dockerDir) : null;
     const infra = type === 'sandbox';
     const name = docker?.name ?? (infra && pod ? pod.name : a['io.kubernetes.cri.container-name']) ?? (engine === 'docker' ? id.slice(0, 12) : `${namespace}/${id}`);
@@ -98,6 +100,13 @@ export function shimContainers(ctx: NamerContext, shimPid: number): Found[] {
     });
   }
   return out;
+}
+
+/** One Docker task per shim: its first child (later ones are `docker exec`s). */
+function firstChild(ctx: NamerContext, shimPid: number, id: string, uid: number): Found[] {
+  const pid = (ctx.table.children.get(shimPid) ?? []).find((p) => ctx.table.byPid.get(p)?.comm !== 'runc');
+  if (pid === undefined) return [];
+  return [{ engine: 'docker', id, name: id.slice(0, 12), image: null, pod: null, infra: false, pid, netns: netnsOfPid(ctx, pid), uid, compose: null }];
 }
 
 /** `/NS/ID` (cgroupfs) or `.../cri-containerd-ID.scope` (systemd) for a task of namespace NS. */

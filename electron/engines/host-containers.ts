@@ -62,13 +62,21 @@ function monitored(ctx: NamerContext): Found[] {
   return found;
 }
 
+const MONITORS = new Set(['conmon', 'containerd-shim', 'lxc-start', 'lxd', 'systemd-nspawn']);
+
+/** A process under a container monitor belongs to a container already named. */
+function underMonitor(ctx: NamerContext, pid: number): boolean {
+  for (let p = ctx.table.byPid.get(pid), depth = 0; p && p.pid > 1 && depth < 64; p = ctx.table.byPid.get(p.ppid), depth++) if (MONITORS.has(p.comm)) return true;
+  return false;
+}
+
 /** For each network namespace no monitor claimed, its lowest process's cgroup. */
 function byCgroup(ctx: NamerContext, claimed: Set<number>, hostNetns: number | null): Found[] {
   const seen = new Set<number>(claimed);
   if (hostNetns !== null) seen.add(hostNetns);
   const out: Found[] = [];
-  // Kernel threads (kthreadd, pid 2, and its children) live in the host's namespace: skip them unread.
-  const pids = [...ctx.table.byPid.values()].filter((p) => p.pid !== 2 && p.ppid !== 2).map((p) => p.pid).sort((a, b) => a - b);
+  // Kernel threads (kthreadd, pid 2, and its children) live in the host's namespace, containers' processes in named ones: skip them unread.
+  const pids = [...ctx.table.byPid.values()].filter((p) => p.pid !== 2 && p.ppid !== 2 && !underMonitor(ctx, p.pid)).map((p) => p.pid).sort((a, b) => a - b);
   for (const pid of pids) {
     const netns = netnsOf(ctx.files, pid);
     if (netns === null || seen.has(netns)) continue;

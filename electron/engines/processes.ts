@@ -55,7 +55,10 @@ export function argvOf(files: HostFiles, pid: number): string[] {
   return parts;
 }
 
-/** The real uid of a process (the `Uid:` line of /proc/PID/status), or null. */
+/**
+ * The real uid of a process (the `Uid:` line of /proc/PID/status), or null. Not the owner of
+ * /proc/PID: a process that makes itself non-dumpable shows root there.
+ */
 export function uidOf(files: HostFiles, pid: number): number | null {
   const text = files.read(`/proc/${pid}/status`, { maxBytes: 64 * 1024 });
   const m = text ? /^Uid:\s+(\d+)/m.exec(text) : null;
