@@ -68,20 +68,43 @@ export async function wiresharkFolders(env: NodeJS.ProcessEnv = process.env, tsh
   return { personal: null, global: knownExtcapFolders('/').global.filter(isDir), source: 'guess' };
 }
 
-/** The first line of every launcher vethscope writes: how --remove and doctor know theirs. */
-export const LAUNCHER_MARK = "// vethscope's Wireshark extcap";
+/** The second line of every launcher vethscope writes: how --remove and doctor know theirs. */
+export const LAUNCHER_MARK = "# vethscope's Wireshark extcap";
 
-/** The executable Wireshark runs: this node, this install's extcap bundle. */
+/** A word the shell takes literally, whatever it holds. */
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/**
+ * The executable Wireshark runs. Wireshark asks every interface for its options each time
+ * it starts (100 containers: 100 more processes): those exact calls are answered by
+ * printing what the last listing wrote for that interface, when the folder and the file are
+ * ours, without starting node; everything else is this node running this install's bundle.
+ * Absolute paths only (Wireshark's PATH is not ours to trust); the interface name is used
+ * only when it is one of ours and holds no '/' or '..'.
+ */
 export function launcherText(node: string, bundle: string, version: string): string {
   return [
-    `#!${node}`,
+    '#!/bin/sh',
     `${LAUNCHER_MARK}, installed by \`vethscope extcap install\` (vethscope ${version}).`,
-    '// Lists containers as capture interfaces; captures them through vethscope\'s privileged helper.',
-    "'use strict';",
-    `require(${JSON.stringify(bundle)}).main(process.argv.slice(2));`,
+    "# Lists containers as capture interfaces; captures them through vethscope's privileged helper.",
+    'if [ $# -eq 3 ] && [ "$1" = --extcap-config ] && [ "$2" = --extcap-interface ]; then',
+    '  case $3 in',
+    '  */* | *..*) ;;',
+    '  vethscope | vethscope-*)',
+    '    d=',
+    '    if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ "${XDG_RUNTIME_DIR#/}" != "$XDG_RUNTIME_DIR" ]; then d=$XDG_RUNTIME_DIR/vethscope',
+    '    elif [ -n "${HOME:-}" ] && [ "${HOME#/}" != "$HOME" ]; then d=$HOME/.cache/vethscope; fi',
+    '    f=$d/options/$3',
+    '    if [ -n "$d" ] && [ -O "$d" ] && [ -O "$d/options" ] && [ ! -h "$f" ] && [ -f "$f" ] && [ -O "$f" ]; then exec /bin/cat -- "$f"; fi',
+    '    ;;',
+    '  esac',
+    'fi',
+    `exec ${shellQuote(node)} ${shellQuote(bundle)} "$@"`,
     '',
   ].join('\n');
 }
+
+const unquote = (q: string) => q.slice(1, -1).replace(/'\\''/g, "'");
 
 export interface Launcher {
   path: string;
@@ -104,14 +127,9 @@ export function readLauncher(path: string): Launcher | null {
     return null;
   }
   const lines = text.split('\n');
-  if (!lines[0]?.startsWith('#!/') || !lines[1]?.startsWith(LAUNCHER_MARK)) return null;
-  const m = /^require\(("(?:[^"\\]|\\.)*")\)\.main\(/m.exec(text);
-  if (!m) return null;
-  try {
-    return { path, node: lines[0].slice(2).trim(), bundle: JSON.parse(m[1]!) as string };
-  } catch {
-    return null;
-  }
+  if (lines[0] !== '#!/bin/sh' || !lines[1]?.startsWith(LAUNCHER_MARK)) return null;
+  const m = /^exec ('(?:[^']|'\\'')*') ('(?:[^']|'\\'')*') "\$@"$/m.exec(text);
+  return m ? { path, node: unquote(m[1]!), bundle: unquote(m[2]!) } : null;
 }
 
 /** Why Wireshark could not run this launcher, or null when it can. */

@@ -61,7 +61,8 @@ export function mergeContainers(api: DockerContainer[], host: HostContainer[]): 
     out.push(fromHost(h));
   }
   const engines: EngineStatus[] = [...sources].map(([engine, s]) => ({ engine, containers: out.filter((c) => c.engine === engine).length, sources: [...s].sort() }));
-  engines.sort((a, b) => a.engine.localeCompare(b.engine));
+  // Engine names are lower-case ASCII: code-point order is theirs, without loading ICU's collator (12 ms; the extcap's listing calls this).
+  engines.sort((a, b) => (a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0));
   return { containers: out, engines };
 }
 

@@ -3,14 +3,15 @@
 // it can, and hands the call to the full command (which has one) when it cannot.
 import type { ExtcapCall } from './args';
 import { configOutput, dltsOutput, extcapInterfaces, interfacesOutput, isOurInterface, reloadOutput, type ListedContainer } from './interfaces';
-import type { Listing } from './listing';
+import type { HostSnapshot, Listing } from './listing';
 
 export type Purpose = 'interfaces' | 'config' | 'reload';
 
 export interface ListingSources {
   here(): Promise<Listing>;
   readCache(): ListedContainer[] | null;
-  writeCache(containers: ListedContainer[]): void;
+  /** Remember a listing (and what the host's files said, for the next listing). */
+  writeCache(containers: ListedContainer[], host?: HostSnapshot): void;
   /** The Backend's listing (the full command only); null: hand the call to the full command. */
   backend: (() => Promise<ListedContainer[]>) | null;
   warn(message: string): void;
@@ -28,7 +29,7 @@ export async function listingFor(purpose: Purpose, s: ListingSources): Promise<L
   }
   const here = await s.here();
   if (here.complete) {
-    s.writeCache(here.containers);
+    s.writeCache(here.containers, here.host);
     for (const w of here.warnings) s.warn(w);
     return here.containers;
   }

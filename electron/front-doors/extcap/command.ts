@@ -52,7 +52,7 @@ export async function extcapCommand(args: string[], io: ExtcapIo): Promise<numbe
     const answer = await answerListingCall(call, vethscopeVersion(), {
       here: () => listHere(),
       readCache: () => readCache(),
-      writeCache: (c) => writeCache(c),
+      writeCache: (c, host) => writeCache(c, process.env, Date.now(), host),
       backend: () => backendListing(backend),
       warn: (m) => io.err(`vethscope extcap: ${m}`),
     });

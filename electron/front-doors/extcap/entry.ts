@@ -24,7 +24,7 @@ async function run(argv: string[]): Promise<void> {
   const answer = await answerListingCall(parseExtcapArgs(argv), vethscopeVersion(), {
     here: () => listHere(),
     readCache: () => readCache(),
-    writeCache: (c) => writeCache(c),
+    writeCache: (c, host) => writeCache(c, process.env, Date.now(), host),
     backend: null,
     warn: (m) => process.stderr.write(`vethscope extcap: ${m}\n`),
   });

@@ -1,9 +1,11 @@
 // The listing's private cache: what it keeps, how long, and what it refuses to believe
 // (its names become Wireshark's interface list and the containers a capture asks for).
-import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CACHE_TTL_MS, cacheFile, fromTopology, readCache, writeCache } from '../../../electron/front-doors/extcap/listing';
+import { readlinkSync } from 'node:fs';
+import { CACHE_TTL_MS, HOST_TTL_MS, cacheFile, fromTopology, listHere, optionsDir, readCache, writeCache } from '../../../electron/front-doors/extcap/listing';
+import type { HostContainer } from '../../../shared/helper-protocol';
 import type { ListedContainer } from '../../../electron/front-doors/extcap/interfaces';
 import { tempDir } from '../../support/env';
 
@@ -56,6 +58,37 @@ describe('listing cache', () => {
     expect(readCache(env, CACHE_TTL_MS, 2001)?.[0]?.name).toBe('db-1');
     writeFileSync(file, JSON.stringify({ format: 1, uid: process.getuid?.(), docker: 'unix:///run/a.sock', writtenAt: 3000, containers: [{ id: 1 }] }));
     expect(readCache(env, CACHE_TTL_MS, 3001)).toBeNull();
+  });
+
+  it("what the host's files said is reused within HOST_TTL_MS while its containers' processes live in their namespaces", async () => {
+    const ownNetns = Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))![1]);
+    // A stand-in podman container whose process is this test's (alive, in our namespace, but not the host's: see below).
+    const fake: HostContainer = { engine: 'podman', id: 'f00d', name: 'vsx-cached', image: null, pod: null, infra: false, pid: process.pid, netns: ownNetns + 1, uid: 0, compose: null };
+    const noDocker = { ...env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    const listed = async (h: HostContainer, age: number) => {
+      writeCache([], noDocker, 1000, { readAt: 1000, containers: [h] });
+      return (await listHere(noDocker, 1000 + age)).containers.map((c) => c.name);
+    };
+    // Another namespace than the one the pid lives in: that container is gone (a reused pid), read afresh.
+    expect(await listed(fake, 1)).not.toContain('vsx-cached');
+    const alive = { ...fake, netns: null };
+    expect(await listed(alive, HOST_TTL_MS - 1)).toContain('vsx-cached');
+    expect(await listed(alive, HOST_TTL_MS)).not.toContain('vsx-cached');
+  });
+
+  it("each interface's options are written beside it; an unchanged listing leaves them be, a changed one rewrites them and drops the gone", () => {
+    const db: ListedContainer = { ...web, id: 'd1', name: 'db-1' };
+    writeCache([web, db], env, 1000);
+    const dir = optionsDir(cacheFile(env)!);
+    expect(readdirSync(dir).sort()).toEqual(['vethscope', 'vethscope-db-1', 'vethscope-web-1']);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'vethscope-web-1')).mode & 0o777).toBe(0o600);
+    const inode = statSync(join(dir, 'vethscope')).ino;
+    writeCache([web, db], env, 2000);
+    expect(statSync(join(dir, 'vethscope')).ino).toBe(inode);
+    writeCache([web], env, 3000);
+    expect(readdirSync(dir).sort()).toEqual(['vethscope', 'vethscope-web-1']);
+    expect(readFileSync(join(dir, 'vethscope'), 'utf8')).not.toContain('db-1');
   });
 
   it('a topology lists its running containers that have a network of their own', () => {
