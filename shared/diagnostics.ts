@@ -4,7 +4,7 @@
 import * as z from 'zod';
 
 export const DiagnosticProblem = z.object({
-  area: z.enum(['helper', 'group', 'engines', 'tools', 'captures']),
+  area: z.enum(['helper', 'group', 'engines', 'tools', 'captures', 'wireshark']),
   message: z.string(),
   /** The command (or action) that fixes it, when there is one. */
   fix: z.string().nullable(),
@@ -36,6 +36,18 @@ export const Diagnostics = z.object({
   engines: z.array(z.object({ name: z.string(), endpoint: z.string(), reachable: z.boolean(), detail: z.string() })),
   tools: z.array(z.object({ name: z.string(), path: z.string().nullable(), need: z.enum(['required', 'recommended', 'optional']), purpose: z.string() })),
   captures: z.object({ dir: z.string(), exists: z.boolean(), writable: z.boolean(), owner: z.number().int().nullable(), mode: z.string().nullable() }),
+  /** Whether Wireshark (run by this user) will list vethscope's containers: its extcap folders and our launcher there. */
+  wireshark: z
+    .object({
+      installed: z.boolean(),
+      /** The extcap folders it reads (from `tshark -G folders`, or the global ones that exist). */
+      folders: z.array(z.string()),
+      /** vethscope's launcher in one of them. */
+      extcap: z.string().nullable(),
+      finds: z.boolean(),
+      detail: z.string(),
+    })
+    .optional(),
   problems: z.array(DiagnosticProblem),
 });
 export type Diagnostics = z.infer<typeof Diagnostics>;

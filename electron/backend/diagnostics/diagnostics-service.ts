@@ -10,6 +10,7 @@ import { elevationInput } from '../helper-client/elevation';
 import { defaultHelperPath, type HelperClientOptions } from '../helper-client/helper-client';
 import { checkCaptures, checkEngines, checkTools } from './environment-checks';
 import { checkHelper } from './helper-check';
+import { checkExtcap } from './extcap-check';
 
 export interface DiagnosticsDeps {
   env: NodeJS.ProcessEnv;
@@ -37,6 +38,7 @@ export async function gatherDiagnostics(d: DiagnosticsDeps): Promise<Diagnostics
   const tools = checkTools(findTool, elevation.env, elevation.uid === 0);
   const engines = await checkEngines({ env: elevation.env, dockerPing: d.dockerPing, helperUsable: helper.helper.argv !== null, userName: name });
   const captures = await checkCaptures(d.capturesDir, name);
+  const wireshark = await checkExtcap(elevation.env, findTool);
   return {
     version: vethscopeVersion(),
     user: { uid: elevation.uid, name, groups: groups.filter((g) => gids.has(g.gid)).map((g) => g.name) },
@@ -44,7 +46,8 @@ export async function gatherDiagnostics(d: DiagnosticsDeps): Promise<Diagnostics
     engines: engines.engines,
     tools: tools.tools,
     captures: captures.captures,
-    problems: [...helper.problems, ...engines.problems, ...tools.problems, ...captures.problems],
+    wireshark: wireshark.wireshark,
+    problems: [...helper.problems, ...engines.problems, ...tools.problems, ...captures.problems, ...wireshark.problems],
   };
 }
 

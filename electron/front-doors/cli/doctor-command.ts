@@ -29,6 +29,11 @@ export function formatDiagnostics(d: Diagnostics): string {
   out.push('Captures');
   const c = d.captures;
   out.push(row('folder', `${c.dir} (${c.exists ? `${c.writable ? 'writable' : 'NOT writable'}, owner uid ${c.owner}, mode ${c.mode}` : 'created on the first capture'})`));
+  if (d.wireshark) {
+    out.push('Wireshark (containers as capture interfaces)');
+    out.push(row('extcap', d.wireshark.detail));
+    if (d.wireshark.folders.length) out.push(row('reads', d.wireshark.folders.join(', ')));
+  }
   out.push('');
   if (!d.problems.length) out.push('No problems found.');
   else {
