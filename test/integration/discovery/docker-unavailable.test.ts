@@ -27,7 +27,9 @@ describe.skipIf(!isRoot)(`discovery: Docker unreachable, and unprivileged (${isR
     expect(topo.docker.available).toBe(false);
     expect(topo.docker.error?.code).toBe('DOCKER_UNAVAILABLE');
     expect(topo.docker.error?.message).toMatch(message);
-    expect(topo.containers).toEqual([]);
+    // Nothing from Docker's API; containers still named from the host's files (every engine's, issue 11) may be listed.
+    expect(topo.engines.filter((e) => e.sources.includes('api'))).toEqual([]);
+    expect(topo.containers.filter((c) => c.networks.length > 0)).toEqual([]);
     const host = topo.namespaces.find((n) => n.isHost)!;
     expect(host.interfaces.some((i) => i.kind === 'loopback')).toBe(true);
   };
