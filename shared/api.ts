@@ -48,7 +48,8 @@ export const apiMethods = {
   /** Copy a finished capture's file to a path the user chose. */
   saveCaptureAs: { input: CaptureId.extend({ path: z.string().min(1).max(4096) }), output: z.object({ path: z.string() }) },
   openCapture: {
-    input: CaptureId.extend({ with: z.enum(['wireshark', 'folder']) }),
+    /** wireshark: the file; wireshark-live: a running capture's targets, live, through vethscope's extcap; folder: the file manager. */
+    input: CaptureId.extend({ with: z.enum(['wireshark', 'wireshark-live', 'folder']) }),
     /** launched:false says why in `reason` (no display on the host vethscope runs on, nothing installed, it failed). */
     output: z.object({ launched: z.boolean(), reason: z.string().optional() }),
   },

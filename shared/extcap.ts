@@ -44,6 +44,8 @@ export interface LiveTargets {
   interfaces?: string[];
   filter?: string;
   snaplen?: number;
+  /** Re-attach when a container restarts. */
+  follow?: boolean;
 }
 
 /**
@@ -59,6 +61,8 @@ export function wiresharkLiveArgs(t: LiveTargets): string[] {
     ...pref(EXTCAP_ARGS.containers, t.targets.join(',')),
     ...(t.interfaces?.length ? pref(EXTCAP_ARGS.interfaces, t.interfaces.join(',')) : []),
     ...(t.snaplen ? pref(EXTCAP_ARGS.snaplen, String(t.snaplen)) : []),
+    // A boolflag preference: tshark 4.0 passes --follow for "true" (not for "TRUE" or "1").
+    ...(t.follow ? pref(EXTCAP_ARGS.follow, 'true') : []),
     ...(t.filter ? ['-f', t.filter] : []),
   ];
 }

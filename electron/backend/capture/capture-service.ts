@@ -17,6 +17,7 @@ import type { Summarize } from './capture-record';
 import { checkFilter } from './filter-check';
 import type { HelperPort } from './helper-port';
 import { launch, launchers } from './launchers';
+import { openLive } from './wireshark-live';
 import { LiveCapture } from './live-capture';
 import { chooseOutput } from './output';
 import { baseNameFor, resolveTargets, type ResolvedIface } from './targets';
@@ -92,6 +93,7 @@ export class CaptureService {
       return { path: await CaptureLibrary.saveAs(info, path) };
     });
     backend.handle('openCapture', async ({ id, with: w }) => {
+      if (w === 'wireshark-live') return openLive(await this.find(id), this.live.get(id)?.capture.req.follow ?? false, this.deps.env ?? process.env);
       const file = (await this.find(id)).files[0];
       if (!file) throw new CodedError('NOT_FOUND', `capture ${id} has no file`);
       const env = this.deps.env ?? process.env;

@@ -47,13 +47,13 @@ export interface LaunchResult {
  * Spawn detached. Not launched (with the reason) without a display, when the program is
  * missing, when it cannot start, or when it exits with an error right away.
  */
-export function launch(program: string, arg: string, env: NodeJS.ProcessEnv = process.env, earlyExitMs = EARLY_EXIT_MS): Promise<LaunchResult> {
+export function launch(program: string, args: string | readonly string[], env: NodeJS.ProcessEnv = process.env, earlyExitMs = EARLY_EXIT_MS): Promise<LaunchResult> {
   const display = noDisplay(env);
   if (display) return Promise.resolve({ launched: false, reason: display });
   const path = onPath(program, env);
   if (!path) return Promise.resolve({ launched: false, reason: `${program} is not installed (not found on PATH)` });
   return new Promise((resolve) => {
-    const child = spawn(path, [arg], { detached: true, stdio: 'ignore', env, shell: false });
+    const child = spawn(path, typeof args === 'string' ? [args] : [...args], { detached: true, stdio: 'ignore', env, shell: false });
     let timer: NodeJS.Timeout | null = null;
     child.once('error', (err) => resolve({ launched: false, reason: `${program} could not start: ${err.message}` }));
     child.once('exit', (code, signal) => {

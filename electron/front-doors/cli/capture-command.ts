@@ -11,12 +11,13 @@ import { RateWindow } from './rate-window';
 import { printable } from '../../../shared/text';
 
 export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
-         [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [-o FILE|DIR]
+         [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [--wireshark] [-o FILE|DIR]
 TARGET: a container name or id prefix, host:IFACE, or netns:NAME_OR_INODE:IFACE
   (any engine's: pod/NAME for a pod, ENGINE:NAME such as podman:web or lxc:web)
 --iface NAME (repeatable) captures only those interfaces of the container targets
 --ring N keeps the last N files of --max-size MB each
 --follow re-attaches when a container target restarts (the gap is recorded)
+--wireshark also opens Wireshark live on the same targets (needs: vethscope extcap install --user)
 exit status: 0 done, 1 failed, 2 usage error or a target not found/ambiguous`;
 
 /** Usage errors and unknown targets exit 2; everything else 1. */
@@ -44,6 +45,8 @@ export function parseCaptureArgs(args: string[]): CaptureRequest {
       snaplen: { type: 'string' },
       format: { type: 'string' },
       follow: { type: 'boolean', default: false },
+      // Not part of the request: captureCommand opens Wireshark live once the capture runs.
+      wireshark: { type: 'boolean', default: false },
       output: { type: 'string', short: 'o' },
     },
   });
@@ -118,6 +121,10 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
   if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? EXIT_USAGE : 1, `capture: ${started.error.message} [${started.error.code}]`);
   const id = started.result.id;
   io.err(`capturing ${started.result.interfaces.map((i) => i.label).join(', ')} into ${started.result.files.join(', ')} (Ctrl-C stops)`);
+  if (args.includes('--wireshark')) {
+    const live = await backend.call('openCapture', { id, with: 'wireshark-live' });
+    io.err(live.ok && live.result.launched ? 'Wireshark opened live on the same targets (through vethscope\'s extcap); its capture ends when you stop it there' : `--wireshark: Wireshark did not open: ${live.ok ? live.result.reason : live.error.message}`);
+  }
 
   let latest: CaptureInfo = started.result;
   let lastLine = 0;

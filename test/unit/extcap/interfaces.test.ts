@@ -94,6 +94,7 @@ describe("Wireshark's preference names and live arguments", () => {
       '-k', '-i', 'vethscope', '-o', 'extcap.vethscope.containers:web-1,host:eth0', '-o', 'extcap.vethscope.interfaces:eth0', '-o', 'extcap.vethscope.snaplen:128', '-f', 'icmp',
     ]);
     expect(wiresharkLiveArgs({ targets: ['db'] })).toEqual(['-k', '-i', 'vethscope', '-o', 'extcap.vethscope.containers:db']);
+    expect(wiresharkLiveArgs({ targets: ['db'], follow: true })).toContain('extcap.vethscope.follow:true');
   });
 });
 
