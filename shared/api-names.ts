@@ -23,6 +23,7 @@ export const API_METHOD_NAMES = [
   'addHost',
   'removeHost',
   'getHostTopologies',
+  'findOnHosts',
 ] as const;
 
 export const API_EVENT_NAMES = ['topology', 'capture', 'packets', 'rates', 'status', 'hosts'] as const;

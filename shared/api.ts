@@ -72,6 +72,11 @@ export const apiMethods = {
    * bounded by its own timeout: a slow host answers with its last map and its error, never holds up the others).
    */
   getHostTopologies: { input: z.object({ refresh: z.boolean().optional() }).strict(), output: z.array(HostTopology) },
+  /** A container by what a person types, on every host named (default: all, local included): every host's match; NOT_FOUND when none. */
+  findOnHosts: {
+    input: z.object({ query: z.string().min(1).max(256), hosts: z.array(HostId).max(64).optional() }).strict(),
+    output: z.array(z.object({ host: z.string(), container: Container })),
+  },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -60,17 +60,18 @@ export function parseDiscovery(stdout: string): RemoteDiscovery {
   for (const line of lines) {
     const f = line.trim().split(' ');
     switch (f[0]) {
+      // Single-valued sections: the first one counts (a name printed later cannot replace it).
       case 'uid':
-        uid = num(f[1]) ?? -1;
+        if (uid === -1) uid = num(f[1]) ?? -1;
         break;
       case 'hostname':
-        hostname = printable(unb64(f[1]).trim()).slice(0, 255);
+        hostname ||= printable(unb64(f[1]).trim()).slice(0, 255);
         break;
       case 'hostns':
-        hostInode = num(f[1]);
+        hostInode ??= num(f[1]);
         break;
       case 'sessionns':
-        sessionInode = num(f[1]);
+        sessionInode ??= num(f[1]);
         break;
       case 'pids':
         for (const row of unb64(f[1]).split('\n')) {

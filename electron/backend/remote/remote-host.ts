@@ -11,7 +11,7 @@ import type { HostAddress } from './host-url';
 import { parseDiscovery, type RemoteDiscovery } from './discovery-parse';
 import { CLOCK, DISCOVER } from './remote-scripts';
 import { remoteRates } from './remote-rates';
-import type { SshTransport } from './ssh';
+import { describeSshFailure, type SshTransport } from './ssh';
 
 const DISCOVER_TIMEOUT_MS = 20_000;
 const BACKOFF_MIN_MS = 1000;
@@ -34,6 +34,7 @@ export class RemoteHost {
   private lastCounters: { at: number; counters: Map<number, Map<string, Counters>> } | null = null;
   private inFlight: Promise<void> | null = null;
   private failures = 0;
+  private refreshedAt = 0;
   private retryAtMs = 0;
 
   constructor(
@@ -50,6 +51,12 @@ export class RemoteHost {
   /** Whether a refresh now would respect the backoff after failures. */
   due(now = Date.now()): boolean {
     return now >= this.retryAtMs;
+  }
+
+  /** The map no older than `maxAgeMs` (one round trip when it is older); never rejects. */
+  async fresh(maxAgeMs: number): Promise<void> {
+    if (this.topology && this.status.state === 'reachable' && Date.now() - this.refreshedAt <= maxAgeMs) return;
+    await this.refresh();
   }
 
   /** One discovery round trip (shared by concurrent callers); never rejects: failures become status. */
@@ -73,6 +80,7 @@ export class RemoteHost {
       Object.assign(this.status, { state: 'reachable', lastError: null, latencyMs: Math.round(latency), lastSeen: new Date().toISOString(), remoteHostname: d.hostname || null, via: 'commands', retryAt: null });
       this.failures = 0;
       this.retryAtMs = 0;
+      this.refreshedAt = Date.now();
     } catch (err) {
       this.failures++;
       const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
@@ -98,18 +106,51 @@ export class RemoteHost {
   }
 
   /**
-   * The host's clock against ours: one round trip of `date +%s%N`, offset = remote - midpoint
+   * The host's clock against ours, measured at capture start: `date +%s%N` over one open
+   * channel, a few round trips, the shortest kept (as NTP does); offset = remote - midpoint
    * (ms). Timestamps stay as the host recorded them; the offset is written beside them.
    */
-  async clockOffset(): Promise<{ offsetMs: number; roundTripMs: number }> {
-    const t0 = Date.now();
-    const p0 = performance.now();
-    const r = await this.o.transport.run(CLOCK, [], { privileged: false, timeoutMs: 10_000 });
-    const rtt = performance.now() - p0;
-    const remoteNs = /^\d{10,20}$/.test(r.stdout.trim()) ? BigInt(r.stdout.trim()) : null;
-    if (remoteNs === null) throw new CodedError('INTERNAL', `${this.address.id}: its clock could not be read (date +%s%N printed ${JSON.stringify(r.stdout.slice(0, 40))})`);
-    const midpoint = t0 + rtt / 2;
-    return { offsetMs: Number(remoteNs / 1000n) / 1000 - midpoint, roundTripMs: rtt };
+  clockOffset(samples = 5): Promise<{ offsetMs: number; roundTripMs: number }> {
+    const child = this.o.transport.spawn(CLOCK, [], 'pipe', false);
+    const id = this.address.id;
+    return new Promise((resolve, reject) => {
+      let best: { offsetMs: number; roundTripMs: number } | null = null;
+      let sentAt = 0;
+      let n = 0;
+      let buf = '';
+      let stderr = '';
+      const timer = setTimeout(() => finish(new CodedError('HELPER_UNAVAILABLE', `${id}: its clock did not answer within 10 s`)), 10_000);
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        child.stdin?.end();
+        child.kill('SIGTERM');
+        if (best) resolve(best);
+        else reject(err ?? new CodedError('INTERNAL', `${id}: its clock could not be read`));
+      };
+      const ask = () => {
+        sentAt = performance.timeOrigin + performance.now();
+        child.stdin!.write('\n');
+      };
+      child.stdin!.on('error', () => undefined);
+      child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+      child.on('close', (code) => (best ? finish() : finish(code === 255 ? describeSshFailure(id, { code, stderr }) : undefined)));
+      child.stdout!.on('data', (c: Buffer) => {
+        buf += c.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          const now = performance.timeOrigin + performance.now();
+          if (!/^\d{10,20}$/.test(line)) return finish(new CodedError('INTERNAL', `${id}: date +%s%N printed ${JSON.stringify(line.slice(0, 40))}`));
+          const rtt = now - sentAt;
+          const offsetMs = Number(BigInt(line) / 1000n) / 1000 - (sentAt + rtt / 2);
+          if (!best || rtt < best.roundTripMs) best = { offsetMs, roundTripMs: rtt };
+          if (++n >= samples) return finish();
+          ask();
+        }
+      });
+      ask();
+    });
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,9 @@
 import { hostname } from 'node:os';
 import type { CaptureTarget } from '../../../shared/capture';
 import type { HostTopology } from '../../../shared/api';
-import { LOCAL_HOST, type HostStatus } from '../../../shared/topology';
+import { LOCAL_HOST, type Container, type HostStatus } from '../../../shared/topology';
+import { printable } from '../../../shared/text';
+import { matchContainers } from '../topology/find-container';
 import { CodedError } from '../../../shared/result';
 import type { Backend } from '../backend';
 import type { ResolvedIface } from '../capture/targets';
@@ -28,6 +30,8 @@ export interface RemoteServiceOptions {
 }
 
 const MAX_HOSTS = 64;
+/** A lookup may answer from a map this young (a CLI naming three targets asks three times in a row). */
+const FRESH_MS = 2000;
 
 export class RemoteService {
   readonly captures: RemoteCaptures;
@@ -99,6 +103,33 @@ export class RemoteService {
     return resolveAcrossHosts(targets, filter, resolveLocal, (id) => this.hosts.get(id));
   }
 
+  /** Every named host's match for `query` (the local one through findContainer), each host refreshed once, all at once. */
+  private async findOnHosts(backend: Backend, query: string, ids?: string[]): Promise<Array<{ host: string; container: Container }>> {
+    const wanted = ids ?? [LOCAL_HOST, ...this.hosts.keys()];
+    const unknown = wanted.filter((id) => id !== LOCAL_HOST && !this.hosts.has(id));
+    if (unknown.length) throw new CodedError('NOT_FOUND', `no remote host ${printable(unknown[0]!)}: add it first`);
+    const problems: string[] = [];
+    const found = await Promise.all(
+      wanted.map(async (id) => {
+        if (id === LOCAL_HOST) {
+          const r = await backend.call('findContainer', { query });
+          if (!r.ok && r.error.code !== 'NOT_FOUND') problems.push(`local: ${r.error.message}`);
+          return r.ok ? [{ host: LOCAL_HOST, container: r.result }] : [];
+        }
+        const h = this.hosts.get(id)!;
+        await h.fresh(FRESH_MS);
+        if (!h.topology) {
+          problems.push(h.status.lastError?.message ?? `${id}: not reachable`);
+          return [];
+        }
+        return matchContainers(h.topology, query).map((container) => ({ host: id, container }));
+      }),
+    );
+    const all = found.flat();
+    if (!all.length) throw new CodedError('NOT_FOUND', `no container matches "${printable(query)}" on ${wanted.join(', ')}${problems.length ? ` (${problems.join('; ')})` : ''}`);
+    return all;
+  }
+
   static anyRemote(targets: CaptureTarget[]): boolean {
     return targets.some(isRemoteTarget);
   }
@@ -114,6 +145,7 @@ export class RemoteService {
     });
     backend.handle('removeHost', async ({ id }) => ({ removed: await this.remove(id) }));
     backend.handle('getHostTopologies', async ({ refresh }) => this.topologies(refresh ?? false));
+    backend.handle('findOnHosts', async ({ query, hosts }) => this.findOnHosts(backend, query, hosts));
     // Refresh while anyone watches the hosts; sleep otherwise.
     backend.watchListeners((event) => {
       if (event !== 'hosts') return;

@@ -9,6 +9,9 @@ import { printable as p } from '../../../shared/text';
 import { resolveTargets, type ResolvedIface } from '../capture/targets';
 import type { RemoteHost } from './remote-host';
 
+/** How old a host's map may be to resolve a capture on it. */
+const FRESH_MS = 2000;
+
 type Indexed = { target: CaptureTarget; index: number };
 
 export const isRemoteTarget = (t: CaptureTarget): boolean => t.host !== undefined && t.host !== LOCAL_HOST;
@@ -38,7 +41,8 @@ export async function resolveAcrossHosts(
 async function resolveOnHost(id: string, targets: CaptureTarget[], filter: string, hostOf: (id: string) => RemoteHost | undefined): Promise<ResolvedIface[]> {
   const host = hostOf(id);
   if (!host) throw new CodedError('NOT_FOUND', `no remote host ${p(id)}: add it first (vethscope --host ssh://${p(id)} ..., or the app's host list)`);
-  await host.refresh(); // one round trip: the map as it is now
+  // The map as it is now (a lookup a moment ago counts): the capture script checks again there that each pid still leads to its namespace.
+  await host.fresh(FRESH_MS);
   const topo = host.topology;
   if (!topo || host.status.state !== 'reachable') throw new CodedError(host.status.lastError?.code === 'PERMISSION_DENIED' ? 'PERMISSION_DENIED' : 'HELPER_UNAVAILABLE', host.status.lastError?.message ?? `${id} is not reachable`);
   if (!topo.privileged.available) throw new CodedError('PERMISSION_DENIED', `${id}: capturing there needs root (log in as root, or passwordless sudo for this user)`);

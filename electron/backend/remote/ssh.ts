@@ -127,8 +127,8 @@ export class SshTransport {
   }
 
   /** A long-running fixed script (a capture): its stdout goes to `stdout` (an fd we opened), stdin stays ours to close. */
-  spawn(body: string, args: readonly string[], stdout: number | 'pipe'): ChildProcess {
-    return spawn(this.ssh, [...this.argv(), remoteCommand(body, args, true)], { stdio: ['pipe', stdout, 'pipe'], env: this.childEnv(), shell: false });
+  spawn(body: string, args: readonly string[], stdout: number | 'pipe', privileged = true): ChildProcess {
+    return spawn(this.ssh, [...this.argv(), remoteCommand(body, args, privileged)], { stdio: ['pipe', stdout, 'pipe'], env: this.childEnv(), shell: false });
   }
 
   /** The ControlMaster's pid, if one runs (tests kill it to cut the host off). */

@@ -115,8 +115,9 @@ export function summaryLines(i: CaptureInfo): string[] {
 /** `web-1/eth0 (veth1)` and `web-1/eth0 (veth2)`: the same interface of the container. */
 const sameInner = (a: string, b: string) => a.replace(/\s*\(.*\)$/, '') === b.replace(/\s*\(.*\)$/, '');
 
-export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process, now: () => number = Date.now): Promise<void> {
-  const req = parseCaptureArgs(args);
+export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process, now: () => number = Date.now, place?: (req: CaptureRequest) => Promise<CaptureRequest>): Promise<void> {
+  // `place`: with --host, each target is put on its host (remote-hosts.ts).
+  const req = place ? await place(parseCaptureArgs(args)) : parseCaptureArgs(args);
   const started = await backend.call('startCapture', req);
   if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? EXIT_USAGE : 1, `capture: ${started.error.message} [${started.error.code}]`);
   const id = started.result.id;

@@ -9,6 +9,7 @@ import { TOP_USAGE, parseTopArgs, topCommand } from './top-command';
 import { DOCTOR_USAGE, doctorCommand } from './doctor-command';
 import { INSTALL_HELPER_USAGE, installHelperCommand } from './install-helper-command';
 import { EXTCAP_USAGE, extcapCommand } from '../extcap/command';
+import { HOST_USAGE, hostTopCommand, hostTopologyCommand, hostVethCommand, placeTargets, takeHostOptions } from './remote-hosts';
 
 const USAGE = `usage: vethscope <command> [options]
 
@@ -28,6 +29,7 @@ commands:
   help                     this text (COMMAND --help: that command's)
 
 CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)
+${HOST_USAGE}
 exit status: 0 done, 1 failed, 2 usage error (a bad option or argument, or a container not found or ambiguous)
 `;
 
@@ -45,7 +47,17 @@ const COMMAND_USAGE: Record<string, string> = {
 
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
-export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<number> {
+  // Remote Docker hosts (`--host ssh://...`, before the command): the commands below show and capture those.
+  let remote: ReturnType<typeof takeHostOptions>;
+  try {
+    remote = takeHostOptions(argvIn);
+  } catch (err) {
+    io.err((err as Error).message);
+    return EXIT_USAGE;
+  }
+  const hosts = remote.hosts;
+  const argv = remote.rest;
   const [command, ...rest] = argv;
   if (command === undefined) {
     io.err(USAGE);
@@ -65,7 +77,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return 0;
   }
   // serve owns its backend (it passes options and outlives this function's try/finally).
-  if (command === 'serve') return serveCommand(rest, io);
+  const hostOpts = hosts.length ? { remoteHosts: hosts.filter((h) => h !== 'local'), offerDockerHosts: false } : {};
+  if (command === 'serve') return serveCommand(rest, io, hosts.length ? { createBackend: (o) => createBackend({ ...o, ...hostOpts }) } : {});
+  if (hosts.length && !['topology', 'veth', 'capture', 'top'].includes(command)) {
+    io.err(`vethscope: --host applies to topology, veth, capture, top and serve, not ${command}`);
+    return EXIT_USAGE;
+  }
   // A root operation on the system's files: no backend, no Docker.
   if (command === 'install-helper') return installHelperCommand(rest, io);
   // Wireshark's extcap (and installing it): its own backend, started only for what needs one.
@@ -77,9 +94,16 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     // A terminal can answer a password prompt (a checkout's helper is started only through one).
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
     // top samples at its own interval: the backend is built with it.
-    const opts = { ...(parsed.top ? { ratesIntervalSec: parsed.top.interval } : {}), helperOptions: { interactive } };
+    const opts = { ...(parsed.top ? { ratesIntervalSec: parsed.top.interval } : {}), helperOptions: { interactive }, ...hostOpts };
     // Under sudo, only commands that capture or read namespaces start the helper before becoming you.
     backend = ['capture', 'topology', 'veth', 'top'].includes(command) ? await createBackendForCommand(opts) : createBackend(opts);
+    if (hosts.length) {
+      if (command === 'topology') return await hostTopologyCommand(backend, hosts, parsed.json, io);
+      if (command === 'veth') return await hostVethCommand(backend, hosts, parsed.container!, io);
+      if (command === 'top') return await hostTopCommand(backend, hosts, parsed.top!, io);
+      await captureCommand(backend, rest, io, process, Date.now, (req) => placeTargets(backend!, hosts, req));
+      return 0;
+    }
     switch (command) {
       case 'top':
         return await topCommand(parsed.top!, io, backend);

@@ -251,7 +251,8 @@ export class MergedWriter implements CaptureWriter {
     if (this.timer) clearInterval(this.timer);
     this.throttle(); // read again: stopped tcpdumps flush what they have and exit
     const drained = Promise.all(this.ifaces.map((f) => f.pipe.whenEnded()));
-    const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), DRAIN_WAIT_MS))]);
+    // unref: once drained, this timer must not keep a CLI process alive for DRAIN_WAIT_MS.
+    const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), DRAIN_WAIT_MS).unref())]);
     if (late) for (const f of this.ifaces) f.pipe.destroy();
     for (const f of this.pending.values()) f.pipe.destroy();
     let reason: WriterEnd['reason'] = this.limits.hit;
