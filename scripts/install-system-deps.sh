@@ -25,6 +25,9 @@ have slirp4netns || need+=(slirp4netns)
 have ctr || need+=(containerd)
 have lxc-create || need+=(lxc)
 have systemd-nspawn || need+=(systemd-container)
+# Remote hosts over SSH (issue 15): the client vethscope runs, and sshd for the suite's own remote hosts.
+have ssh || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -eq 0 ]; then echo "system packages: all present"; exit 0; fi
 echo "installing: ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive

@@ -2,8 +2,9 @@
 // own network, mount, PID and UTS namespace with sshd and dockerd, test/support/remote-host.sh),
 // reached over veths with private addresses by the system ssh with a key and known_hosts made
 // here. All traffic stays between the test's own namespaces.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../electron/backend/create-backend';
 import type { CaptureInfo } from '../../../shared/capture';
@@ -15,6 +16,7 @@ import { hasTshark, tsharkFields, tsharkRun } from '../../support/tshark';
 import { readCaptureFile } from '../../support/capture-file-reader';
 
 const MARKER = '/tmp/vsx-remote-pwned';
+const ROOT = resolve(__dirname, '../../..');
 const HOSTILE_IF = 'vs$(>vsxq)';
 
 describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root' : SKIP_REASON})`, () => {
@@ -123,6 +125,27 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
     expect(idbs.map((i) => i.name)).toEqual([labelA, labelB, 'alpha/host/eth0']);
     for (const [i, host] of [[0, 'alpha'], [1, 'beta'], [2, 'alpha']] as const)
       expect(idbs[i]!.comment).toMatch(new RegExp(`host ${host} \\(ssh://${host}, hostname ${host}\\); clock offset [+-]\\d+\\.\\d{3} ms \\(its clock minus ours`));
+  });
+
+  it('the CLI shows and captures containers on both hosts at once', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/vethscope.cjs'), '--host', 'ssh://alpha', '--host', 'beta', ...args], { env: lab!.env, encoding: 'utf8', timeout: 60_000 });
+    const topo = cli('topology');
+    expect(topo.status, topo.stderr).toBe(0);
+    expect(topo.stdout).toMatch(/^host alpha \(ssh:\/\/alpha, hostname alpha, \d+ ms\)$/m);
+    expect(topo.stdout).toMatch(/^host beta \(ssh:\/\/beta, hostname beta, \d+ ms\)$/m);
+    expect(topo.stdout).toMatch(/<-> web-a\/eth0/);
+    expect(topo.stdout).toMatch(/<-> web-b\/eth0/);
+    expect(cli('veth', 'web-b').stdout.trim()).toMatch(/^beta veth\w+$/);
+    const file = join(dir, 'cli-both.pcapng');
+    const cap = cli('capture', 'web-a', 'web-b@beta', '--duration', '2', '-o', file);
+    expect(cap.status, cap.stderr).toBe(0);
+    expect(cap.stdout.trim()).toBe(file);
+    const names = new Set(tsharkFields(file, ['frame.interface_name'], ['-Y', 'icmp']).map((r) => r[0]!.replace(/ \(.*$/, '')));
+    expect([...names].sort()).toEqual(['alpha/web-a/eth0', 'beta/web-b/eth0']);
+    const top = cli('top', '--samples', '2', '--interval', '0.5', '--json');
+    expect(top.status, top.stderr).toBe(0);
+    const last = JSON.parse(top.stdout.trim().split('\n').pop()!) as { containers: Array<{ name: string }> };
+    expect(last.containers.map((c) => c.name).sort()).toEqual(['alpha/pinger-a', 'alpha/web-a', 'beta/pinger-b', 'beta/web-b']);
   });
 
   it('refuses a host whose key is not in known_hosts, with what to do', async () => {
