@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HelperClient } from '../../../electron/backend/helper-client/helper-client';
-import { HELPER_LIMITS, type HelperEventData } from '../../../shared/helper-protocol';
+import { HELPER_LIMITS, type HelperEventData, type TcpdumpSpec } from '../../../shared/helper-protocol';
 import { buildHelper, children, makePair, ping, removePair, sleep, tshark, waitFor, type Pair } from './helper-fixture';
 import { ensureTestUser, type TestUser } from '../../support/users';
 
@@ -18,8 +18,8 @@ let asRoot: HelperClient;
 let dir: string;
 let n = 0;
 const cid = () => `vsh-cap-${process.pid}-${++n}`;
-const spec = (i: 0 | 1, output: string) => ({ netns: pair.handles[i], iface: pair.ifs[i], output });
-const start = (c: HelperClient, ifaces: ReturnType<typeof spec>[], more: object = {}) =>
+const spec = (i: 0 | 1, output: string): TcpdumpSpec => ({ netns: pair.handles[i], iface: pair.ifs[i], output });
+const start = (c: HelperClient, ifaces: TcpdumpSpec[], more: object = {}) =>
   c.request('startCapture', { captureId: cid(), ifaces, filter: '', snaplen: 65535, maxDurationSec: 120, ...more });
 
 /** /proc/PID/status fields of the tcpdump capturing `iface` (the chain's last exec). */
