@@ -12,6 +12,7 @@ import { formatElapsed } from '../lib/format';
 import { PacketList } from './PacketList';
 import { describeTargets, isLive } from './targets';
 import { endReason, gapText } from './describe';
+import { OpenLive } from './OpenLive';
 
 function RunningCapture({ c, onUpdate, onDismiss }: { c: CaptureInfo; onUpdate: (c: CaptureInfo) => void; onDismiss: (id: string) => void }) {
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -42,6 +43,7 @@ function RunningCapture({ c, onUpdate, onDismiss }: { c: CaptureInfo; onUpdate: 
           </button>
         )}
       </header>
+      {live && <OpenLive c={c} onUpdate={onUpdate} />}
       {!live && why && (
         <p className={c.state === 'failed' ? 'vs-ended vs-error' : 'vs-ended vs-warn'} role="alert" data-testid="capture-ended">
           Ended: {why}. The file is in Saved captures.
