@@ -121,6 +121,8 @@ async function main() {
     // Bundles for node 18; ssh2 bundled too (dockerode loads it), its optional native parts left out.
     const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'warning', absWorkingDir: ROOT, external: ['electron', 'cpu-features', '*.node'], legalComments: 'none' };
     await build({ ...common, entryPoints: ['electron/front-doors/cli/main.ts'], outfile: at(`${lib}/dist/cli.cjs`) });
+    // Wireshark's extcap (the listing alone; captures load cli.cjs beside it). postinst puts its launcher where Wireshark looks.
+    await build({ ...common, entryPoints: ['electron/front-doors/extcap/entry.ts'], outfile: at(`${lib}/dist/extcap.cjs`) });
     const helperBundle = await buildHelperBundle(path.join(tmp, 'helper.cjs'));
     // The renderer for browser mode, built afresh (no source maps in the package).
     const vite = spawnSync(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', at(`${lib}/dist/renderer`), '--emptyOutDir', '--sourcemap', 'false', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
@@ -163,7 +165,9 @@ async function main() {
       '',
     ].join('\n');
     writeFile(at('DEBIAN/control'), control, 0o644);
-    for (const s of ['postinst', 'postrm']) writeFile(at(`DEBIAN/${s}`), readFileSync(path.join(ROOT, 'build/deb', s)), 0o755);
+    for (const s of ['postinst', 'prerm', 'postrm']) writeFile(at(`DEBIAN/${s}`), readFileSync(path.join(ROOT, 'build/deb', s)), 0o755);
+    // Wireshark installed (or upgraded) after vethscope: postinst runs again and puts the extcap where it looks.
+    writeFile(at('DEBIAN/triggers'), readFileSync(path.join(ROOT, 'build/deb/triggers')), 0o644);
     const sums = walk(pkg)
       .filter((f) => !f.startsWith(at('DEBIAN')))
       .map((f) => `${createHash('md5').update(readFileSync(f)).digest('hex')}  ${path.relative(pkg, f)}`)
