@@ -25,10 +25,17 @@ export class Backend {
     this.handlers.set(method, handler as (input: unknown) => Promise<unknown>);
   }
 
-  /** Call by name with untrusted input: validates, dispatches, never throws. */
-  async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<Result<ApiOutput<M>>>;
-  async call(method: unknown, input: unknown): Promise<Result<unknown>>;
-  async call(method: unknown, input: unknown): Promise<Result<unknown>> {
+  /** Call by name: validates, dispatches, never throws. */
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<Result<ApiOutput<M>>> {
+    return this.callUntrusted(method, input) as Promise<Result<ApiOutput<M>>>;
+  }
+
+  /**
+   * The same for a method name and input from outside (a request, an IPC message): anything
+   * is validated. (Not an overload of call: an `unknown` overload wins TypeScript's subtype
+   * pass whenever a typed input lacks an optional field, and typed callers got `unknown`.)
+   */
+  async callUntrusted(method: unknown, input: unknown): Promise<Result<unknown>> {
     if (!isApiMethod(method)) return fail('INVALID_INPUT', `unknown method: ${String(method).slice(0, 64)}`);
     const handler = this.handlers.get(method);
     if (!handler) return fail('UNSUPPORTED', `${method} is not available in this build`);

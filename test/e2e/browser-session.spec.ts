@@ -56,7 +56,7 @@ test.beforeEach(async () => {
   if (process.env.VSU_E2E_SKIP) return;
   clock = Date.now();
   const backend: ServerBackend = {
-    call: async (method, input) => (method === 'listCaptures' ? { ok: true, result: [saved(capFile)] } : services.backend.call(method, input)),
+    call: async (method, input) => (method === 'listCaptures' ? { ok: true, result: [saved(capFile)] } : services.backend.callUntrusted(method, input)),
     on: (event, listener) => services.backend.on(event, listener),
     captureFile: async (id) => (id === 'cap-e2e-1' ? capFile : null),
   };

@@ -265,7 +265,7 @@ describe.skipIf(!isRoot)('1b. hostile input to the HTTP API, the IPC handler and
       call: (m: unknown, i: unknown) => {
         reachedBackend++;
         if (current === 'untrusted') untrustedReached++;
-        return services.backend.call(m, i);
+        return services.backend.callUntrusted(m, i);
       },
       on: services.backend.on.bind(services.backend),
     };
