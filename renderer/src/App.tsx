@@ -21,6 +21,9 @@ import { SavedCaptures } from './captures/SavedCaptures';
 import { isLive } from './captures/targets';
 import { endedByItself } from './captures/describe';
 import type { CaptureInfo } from '../../shared/capture';
+import { useHosts } from './hosts/useHosts';
+import { HostList } from './hosts/HostList';
+import { HostRegions } from './hosts/HostRegions';
 
 /** The node of the busiest container right now, or null when all is quiet (or no rates). */
 export function busiestNode(model: GraphModel, rates: Pick<RatesView, 'sample'>): string | null {
@@ -47,6 +50,7 @@ export function App() {
   const rates = useRates();
   const { captures, upsert, remove } = useCaptures();
   const scheme = useColorScheme();
+  const remote = useHosts();
   const [showStopped, setShowStopped] = useState(true);
   /** Selection keys (graph/selection.ts): containers by id, so a restart keeps them selected. */
   const [selected, setSelected] = useState<string[]>([]);
@@ -169,6 +173,7 @@ export function App() {
         <ReactFlowProvider>
           <main className="vs-main">
             <div className="vs-map">
+              {remote.hosts.length > 0 && <span className="vs-map-label vs-muted">local · this machine</span>}
               {loading && !topology && (
                 <div className="vs-empty" role="status">
                   Discovering namespaces and containers…
@@ -199,6 +204,7 @@ export function App() {
             <div className="vs-side">
               {model && <Overview nodes={model.nodes.length} colorMode={scheme} />}
               <TopTalkers onPick={pickContainer} />
+              <HostList hosts={remote.hosts} onChanged={remote.reload} />
               {chosenNodes.length > 0 ? (
                 <SidePanel nodes={chosenNodes} selectionKeys={selected} onClose={closePanel} onCaptureStarted={upsertSeen} />
               ) : selected.length > 0 ? (
@@ -211,6 +217,7 @@ export function App() {
             </div>
           </main>
         </ReactFlowProvider>
+        <HostRegions hosts={remote.hosts} search={search} showStopped={showStopped} colorMode={scheme} onCaptureStarted={upsertSeen} />
         <div className="vs-bottom">
           <RunningCaptures captures={running} onUpdate={upsertSeen} onDismiss={(id) => setDismissed((d) => new Set([...d, id]))} />
           <SavedCaptures captures={saved} status={status} onDeleted={remove} />

@@ -34,6 +34,8 @@ interface Props {
   onSelect: (id: string, additive: boolean) => void;
   onClearSelection: () => void;
   colorMode: 'light' | 'dark';
+  /** The element whose size the first view fits (default the local map, `.vs-map`; a remote host's region names its own). */
+  paneSelector?: string;
 }
 
 /** Layout only when the structure key changes; the cache survives across calls. */
@@ -47,13 +49,13 @@ function useLayout(model: GraphModel): Map<string, Box> {
 }
 
 /** The map pane's size before React Flow has measured it (the first frame already uses the opening viewport). */
-function paneSize(): { width: number; height: number } {
-  const r = document.querySelector('.vs-map')?.getBoundingClientRect();
+function paneSize(selector = '.vs-map'): { width: number; height: number } {
+  const r = document.querySelector(selector)?.getBoundingClientRect();
   if (r && r.width > 0 && r.height > 0) return { width: r.width, height: r.height };
   return { width: Math.max(200, window.innerWidth - 340), height: Math.max(200, window.innerHeight - 150) };
 }
 
-export function TopologyGraph({ model, selected, highlighted, focus, returnFocus, firstTarget, onSelect, onClearSelection, colorMode }: Props) {
+export function TopologyGraph({ model, selected, highlighted, focus, returnFocus, firstTarget, onSelect, onClearSelection, colorMode, paneSelector }: Props) {
   const boxes = useLayout(model);
   const flow = useReactFlow();
   const store = useStoreApi();
@@ -64,8 +66,8 @@ export function TopologyGraph({ model, selected, highlighted, focus, returnFocus
 
   const size = useCallback(() => {
     const { width, height } = store.getState();
-    return width > 0 && height > 0 ? { width, height } : paneSize();
-  }, [store]);
+    return width > 0 && height > 0 ? { width, height } : paneSize(paneSelector);
+  }, [store, paneSelector]);
   const viewport = useCallback((): Viewport => flow.getViewport(), [flow]);
 
   const nodes: Node[] = useMemo(() => {
@@ -163,7 +165,7 @@ export function TopologyGraph({ model, selected, highlighted, focus, returnFocus
   // The first frame already uses the opening viewport (no render at zoom 1 first: that
   // would draw and measure every edge label in view, only to throw it away).
   const [opening] = useState(() => {
-    const { width, height } = paneSize();
+    const { width, height } = paneSize(paneSelector);
     return { viewport: firstViewport(boxes, width, height, firstTarget), target: firstTarget };
   });
   // Until the user moves the map, a busiest container known only later (rates arrive after the topology) still gets the first view.

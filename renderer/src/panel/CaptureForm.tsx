@@ -56,7 +56,8 @@ export function targetsFor(nodes: GraphNode[], chosen: Set<string>): CaptureTarg
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
-export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarted: (c: CaptureInfo) => void }) {
+/** `hostOf`: the remote host a node is on (renderer/src/hosts/), named in its targets; none for this machine's. */
+export function CaptureForm({ nodes, onStarted, hostOf }: { nodes: GraphNode[]; onStarted: (c: CaptureInfo) => void; hostOf?: (n: GraphNode) => string | undefined }) {
   const choices = useMemo(() => choicesFor(nodes), [nodes]);
   /** Choices the user flipped from their default. */
   const [flipped, setFlipped] = useState<Set<string>>(new Set());
@@ -70,7 +71,7 @@ export function CaptureForm({ nodes, onStarted }: { nodes: GraphNode[]; onStarte
   const fstate = useFilterValidation(filter);
   const isOn = (c: Choice) => c.defaultOn !== flipped.has(c.key);
   const chosen = new Set(choices.filter(isOn).map((c) => c.key));
-  const targets = targetsFor(nodes, chosen);
+  const targets = hostOf ? nodes.flatMap((n) => targetsFor([n], chosen).map((t) => (hostOf(n) ? { ...t, host: hostOf(n) } : t))) : targetsFor(nodes, chosen);
   const stoppedOnly = nodes.every((n) => n.kind === 'stopped');
   // Follow re-attaches a restarting container: on by default whenever a container is captured.
   const followable = targets.some((t) => t.type === 'container');

@@ -11,16 +11,19 @@ interface Props {
   selectionKeys: string[];
   onClose: () => void;
   onCaptureStarted: (c: CaptureInfo) => void;
+  /** The remote host of each node (renderer/src/hosts/): titles and targets name it. */
+  hostOf?: (n: GraphNode) => string | undefined;
 }
 
-export function SidePanel({ nodes, selectionKeys, onClose, onCaptureStarted }: Props) {
+export function SidePanel({ nodes, selectionKeys, onClose, onCaptureStarted, hostOf }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   const ids = selectionKeys.join(',');
   // Move focus into the panel when the selection changes, so keyboard users land on it.
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });
   }, [ids]);
-  const title = nodes.length === 1 ? nodes[0]!.label : `${nodes.length} selected`;
+  const onHost = hostOf && nodes.length === 1 ? hostOf(nodes[0]!) : undefined;
+  const title = nodes.length === 1 ? `${onHost ? `${onHost}: ` : ''}${nodes[0]!.label}` : `${nodes.length} selected`;
   return (
     <aside className="vs-panel" aria-label="Selection details">
       <header className="vs-panel-head">
@@ -36,7 +39,7 @@ export function SidePanel({ nodes, selectionKeys, onClose, onCaptureStarted }: P
         <NodeDetails key={n.id} node={n} />
       ))}
       <h3>Capture</h3>
-      <CaptureForm key={ids} nodes={nodes} onStarted={onCaptureStarted} />
+      <CaptureForm key={ids} nodes={nodes} onStarted={onCaptureStarted} {...(hostOf ? { hostOf } : {})} />
     </aside>
   );
 }
