@@ -67,7 +67,7 @@ export class CaptureService {
     h.on('captureIfaceEnded', (e) => this.live.get(e.captureId)?.capture.onIfaceEnded(e));
     // The helper process went away: its tcpdumps died with it (parent-death signal).
     h.onExitEvent(() => {
-      for (const l of this.live.values()) if (!l.capture.record.done) void l.capture.helperDied('the privileged helper exited; the next capture starts a new one');
+      for (const [id, l] of this.live) if (!l.capture.record.done && !h.runsWithoutHelper?.(id)) void l.capture.helperDied('the privileged helper exited; the next capture starts a new one');
       // The UI shows whether privileged capture is available: tell it the helper is gone.
       void this.status().then((st) => backend.emit('status', st), () => undefined);
     });

@@ -17,4 +17,6 @@ export interface HelperPort {
   onExitEvent(listener: () => void): () => void;
   /** Start it again after a refused prompt or a crash. */
   start(): Promise<void>;
+  /** A capture this port runs without the helper (as the user, over ssh): the helper's exit does not end it. */
+  runsWithoutHelper?(captureId: string): boolean;
 }

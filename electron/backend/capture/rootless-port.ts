@@ -34,6 +34,7 @@ export function withRootlessCaptures(helper: HelperPort, rootless = new Rootless
     status: () => helper.status(),
     onExitEvent: (listener) => helper.onExitEvent(listener),
     start: () => helper.start(),
+    runsWithoutHelper: (captureId) => rootless.has(captureId) || (helper.runsWithoutHelper?.(captureId) ?? false),
     stopRootless: () => rootless.stopAll(),
   };
 }

@@ -31,6 +31,8 @@ function topoWith(veth: string | null, state = 'running'): Topology {
 class FakeHelper {
   readonly events = new EventEmitter();
   readonly exits = new EventEmitter();
+  /** Captures this port runs without the helper (a rootless or remote capture). */
+  readonly withoutHelper = new Set<string>();
   calls: Array<{ op: string; params: any }> = [];
   private outputs = new Map<string, Array<{ fd: number; index: number; captured: number }>>();
 
@@ -74,7 +76,7 @@ class FakeHelper {
   }
 
   died(): void {
-    for (const outs of this.outputs.values()) for (const o of outs) if (o.fd >= 0) closeSync(o.fd), (o.fd = -1);
+    for (const [id, outs] of this.outputs) if (!this.withoutHelper.has(id)) for (const o of outs) if (o.fd >= 0) closeSync(o.fd), (o.fd = -1);
     this.exits.emit('exit');
   }
 
@@ -93,6 +95,9 @@ class FakeHelper {
     return { available: true, mode: 'root' as const };
   }
   async start() {}
+  runsWithoutHelper(captureId: string) {
+    return this.withoutHelper.has(captureId);
+  }
 }
 
 function pcapHeader(): Buffer {
@@ -216,6 +221,21 @@ describe('CaptureService', () => {
       expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'failed', reason: 'helper-died', error: { code: 'HELPER_DIED' } });
     });
     expect(readFileSync(info.files[0]!).readUInt32LE(0)).toBe(0x0a0d0d0a);
+  });
+
+  it('a capture run without the helper (rootless, remote) goes on when the helper exits', async () => {
+    const mine = await start();
+    const helpers = await start();
+    helper.withoutHelper.add(mine.id);
+    helper.died(); // the helper's tcpdumps die with it; the capture run without it keeps writing
+    helper.packets(mine.id, 0, 3);
+    await vi.waitFor(async () => {
+      const list = await backend.call('listCaptures', {});
+      expect(list.ok && list.result.find((c) => c.id === helpers.id)?.reason).toBe('helper-died');
+    });
+    const list = await backend.call('listCaptures', {});
+    expect(list.ok && list.result.find((c) => c.id === mine.id)?.state).toBe('running');
+    expect((await backend.call('stopCapture', { id: mine.id })).ok).toBe(true);
   });
 
   it('numbers live packets from what the writer sampled; unknown ids are NOT_FOUND', async () => {
