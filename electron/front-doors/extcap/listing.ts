@@ -69,6 +69,8 @@ function hostReading(env: NodeJS.ProcessEnv, now: number): { snapshot: HostSnaps
 }
 
 export async function listHere(env: NodeJS.ProcessEnv = process.env, now = Date.now()): Promise<Listing> {
+  // A user's own reading is never the whole story (root's engines, maybe Docker's socket): not worth its cost.
+  if (process.getuid?.() !== 0) return { containers: [], complete: false, warnings: [] };
   const warnings: string[] = [];
   // Docker answers while the host's files are read (that reading is synchronous).
   const asked = quickDockerContainers(env);
