@@ -96,12 +96,14 @@ EOF
     sleep 0.05
   done
   [ -n "$pid" ] || { log "pid 1 did not start"; cat "$D/init.log" >&2; exit 1; }
+  [ "$(stat -L -c %i "/proc/$pid/ns/net")" = "$(stat -L -c %i "/run/netns/$NS")" ] || { log "pid $pid is not in $NS"; exit 1; }
   echo "$pid" >"$D/init.pid"
   export DOCKER_HOST=unix://$D/docker.sock
   for i in $(seq 1 200); do docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break; sleep 0.1; done
   docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || { log "dockerd did not come up"; tail -20 "$D/dockerd.log" >&2; cat "$D/init.log" >&2; exit 1; }
   docker load -q -i "$image" >/dev/null
-  for i in $(seq 1 50); do [ -f "$D/sshd.log" ] && nsenter --net="/run/netns/$NS" ss -ltn 2>/dev/null | grep -q "$ADDR:22" && break; sleep 0.1; done
+  for i in $(seq 1 200); do nsenter --net="/run/netns/$NS" ss -ltn 2>/dev/null | grep -q "$ADDR:22" && break; sleep 0.05; done
+  nsenter --net="/run/netns/$NS" ss -ltn 2>/dev/null | grep -q "$ADDR:22" || { log "sshd is not listening on $ADDR:22"; cat "$D/sshd.log" "$D/init.log" >&2; exit 1; }
   echo "PID=$pid"
   echo "ADDR=$ADDR"
   echo "DOCKER_HOST=$DOCKER_HOST"

@@ -9,7 +9,14 @@ import type { Counters } from '../../kernel/proc-net-dev';
 import { buildTopology } from '../topology/build-topology';
 import type { HostAddress } from './host-url';
 import { parseDiscovery, type RemoteDiscovery } from './discovery-parse';
-import { CLOCK, DISCOVER } from './remote-scripts';
+
+function withTimeout<T>(p: Promise<T>, ms: number, id: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new CodedError('HELPER_UNAVAILABLE', `${id}: no answer within ${Math.round(ms / 1000)} s (the host is slow or unreachable)`)), ms)))]).finally(() => clearTimeout(t));
+}
+import { CLOCK, DISCOVER, PROBE } from './remote-scripts';
+import { discoverWithHelper, remoteHelperClient } from './remote-helper';
+import type { HelperClient } from '../helper-client/helper-client';
 import { remoteRates } from './remote-rates';
 import { describeSshFailure, type SshTransport } from './ssh';
 
@@ -35,6 +42,10 @@ export class RemoteHost {
   private inFlight: Promise<void> | null = null;
   private failures = 0;
   private refreshedAt = 0;
+  private via: 'helper' | 'commands' | null = null;
+  private helper: HelperClient | null = null;
+  private helperProblem: string | null = null;
+  private helperWorked = false;
   private retryAtMs = 0;
 
   constructor(
@@ -67,26 +78,68 @@ export class RemoteHost {
     return this.inFlight;
   }
 
+  /** Whether vethscope's helper is installed there (asked once, in the first round trip). */
+  private async chooseVia(): Promise<void> {
+    if (this.via) return;
+    const r = await this.o.transport.run(PROBE, [], { privileged: false, timeoutMs: this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS });
+    this.via = /^helper yes$/m.test(r.stdout) ? 'helper' : 'commands';
+    if (this.via === 'helper') this.helper = remoteHelperClient(this.o.transport);
+  }
+
   private async discoverOnce(): Promise<void> {
     const started = performance.now();
     try {
+      await this.chooseVia();
+      if (this.helper) {
+        try {
+          await this.discoverThroughHelper(started);
+          this.helperWorked = true;
+          return;
+        } catch (err) {
+          // It answered before: the host (or the connection) is what failed; the next refresh starts the helper again.
+          if (this.helperWorked) throw err;
+          // Installed but not usable (sudo refuses it, an older protocol): the fixed command set, and say why.
+          this.helperProblem = `vethscope's helper there could not be used (${toErrorInfo(err).message}): the fixed command set is used instead`;
+          await this.helper.close().catch(() => undefined);
+          this.helper = null;
+          this.via = 'commands';
+        }
+      }
       const r = await this.o.transport.run(DISCOVER, [], { timeoutMs: this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS });
       const latency = performance.now() - started;
       if (r.code !== 0 && !r.stdout.startsWith('vethscope-discovery')) throw new CodedError('INTERNAL', `${this.address.id}: discovery failed: ${r.stderr.trim().split('\n').pop()?.slice(0, 300) ?? `exit ${r.code}`}`);
       const d = parseDiscovery(r.stdout);
       this.topology = await this.build(d, started);
+      if (this.helperProblem) this.topology.warnings.unshift(this.helperProblem);
       this.sessionInode = d.sessionInode;
-      this.updateRates(d);
-      Object.assign(this.status, { state: 'reachable', lastError: null, latencyMs: Math.round(latency), lastSeen: new Date().toISOString(), remoteHostname: d.hostname || null, via: 'commands', retryAt: null });
-      this.failures = 0;
-      this.retryAtMs = 0;
-      this.refreshedAt = Date.now();
+      this.updateRates(d.counters);
+      this.reached(latency, d.hostname || null, 'commands');
     } catch (err) {
-      this.failures++;
-      const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
-      this.retryAtMs = Date.now() + wait;
-      Object.assign(this.status, { state: 'unreachable', lastError: toErrorInfo(err), retryAt: new Date(this.retryAtMs).toISOString() });
+      this.failed(err);
     }
+  }
+
+  private async discoverThroughHelper(started: number): Promise<void> {
+    const d = await withTimeout(discoverWithHelper(this.helper!, `${this.address.url} (docker on the host, through vethscope's helper there)`), this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS, this.address.id);
+    const latency = performance.now() - started;
+    this.topology = buildTopology(d.listing, d.scan, 'helper', started);
+    this.sessionInode = d.scan.hostInode;
+    this.updateRates(d.counters);
+    this.reached(latency, this.status.remoteHostname, 'helper');
+  }
+
+  private reached(latency: number, remoteHostname: string | null, via: 'helper' | 'commands'): void {
+    Object.assign(this.status, { state: 'reachable', lastError: null, latencyMs: Math.round(latency), lastSeen: new Date().toISOString(), remoteHostname, via, retryAt: null });
+    this.failures = 0;
+    this.retryAtMs = 0;
+    this.refreshedAt = Date.now();
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
+    this.retryAtMs = Date.now() + wait;
+    Object.assign(this.status, { state: 'unreachable', lastError: toErrorInfo(err), retryAt: new Date(this.retryAtMs).toISOString() });
   }
 
   private async build(d: RemoteDiscovery, started: number): Promise<Topology> {
@@ -99,10 +152,10 @@ export class RemoteHost {
     return buildTopology(listing, d.scan, mode, started, privErr);
   }
 
-  private updateRates(d: RemoteDiscovery): void {
+  private updateRates(counters: Map<number, Map<string, Counters>>): void {
     const now = Date.now();
-    if (this.lastCounters && this.topology) this.rates = remoteRates(this.topology, this.lastCounters.counters, d.counters, (now - this.lastCounters.at) / 1000, now);
-    this.lastCounters = { at: now, counters: d.counters };
+    if (this.lastCounters && this.topology) this.rates = remoteRates(this.topology, this.lastCounters.counters, counters, (now - this.lastCounters.at) / 1000, now);
+    this.lastCounters = { at: now, counters };
   }
 
   /**
@@ -154,6 +207,7 @@ export class RemoteHost {
   }
 
   async close(): Promise<void> {
+    await this.helper?.close().catch(() => undefined);
     await this.o.transport.close();
   }
 }

@@ -23,6 +23,13 @@ export function remoteCommand(body: string, args: readonly string[] = [], privil
   return ['sh', '-c', shellWord(outer), 'vethscope', shellWord(body), ...args.map(shellWord)].join(' ');
 }
 
+/**
+ * vethscope's installed helper there, spoken to over the channel's stdio (the helper protocol).
+ * sudo runs exactly the helper's path, as the rule install-helper writes allows; never `sh`.
+ */
+export const RUN_HELPER = `[ "$(id -u)" = 0 ] && exec /usr/lib/vethscope/vethscope-helper
+exec sudo -n /usr/lib/vethscope/vethscope-helper`;
+
 const BECOME_ROOT = `b=$1; shift
 if [ "$(id -u)" = 0 ]; then exec sh -c "$b" vethscope "\${SSH_CONNECTION:-}" "$@"; fi
 if sudo -n true 2>/dev/null; then exec sudo -n sh -c "$b" vethscope "\${SSH_CONNECTION:-}" "$@"; fi

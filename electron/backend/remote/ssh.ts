@@ -131,6 +131,11 @@ export class SshTransport {
     return spawn(this.ssh, [...this.argv(), remoteCommand(body, args, privileged)], { stdio: ['pipe', stdout, 'pipe'], env: this.childEnv(), shell: false });
   }
 
+  /** A command run as it is by the remote login shell: only RUN_HELPER, a constant. */
+  spawnConstant(command: string): ChildProcess {
+    return spawn(this.ssh, [...this.argv(), command], { stdio: ['pipe', 'pipe', 'pipe'], env: this.childEnv(), shell: false });
+  }
+
   /** The ControlMaster's pid, if one runs (tests kill it to cut the host off). */
   async masterPid(): Promise<number | null> {
     const r = await execFileResult(this.ssh, [...this.argv(['-O', 'check'])], { env: this.childEnv(), timeoutMs: 5000 });

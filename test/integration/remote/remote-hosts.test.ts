@@ -215,6 +215,40 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
     await waitFor('beta back', async () => (await hostTopologies()).find((h) => h.host.id === 'beta')!.host.state === 'reachable', 20_000, 500);
   });
 
+  it("uses vethscope's helper when it is installed there: the same map through the helper protocol, captures still work", async () => {
+    // Installed in beta only, as install-helper lays it out, over an overlay of /usr/lib in beta's own mount namespace.
+    const d = `/tmp/vethscope-remote/${beta.name}`;
+    const bundle = join(ROOT, 'dist/helper.cjs');
+    onHost(beta, 'sh', '-c', `mkdir -p ${d}/ov/up ${d}/ov/work && mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=${d}/ov/up,workdir=${d}/ov/work /usr/lib && mkdir -m 0755 /usr/lib/vethscope && { echo '#!/usr/bin/node'; cat ${bundle}; } > /usr/lib/vethscope/vethscope-helper && chmod 0755 /usr/lib/vethscope/vethscope-helper`);
+    expect(existsSync('/usr/lib/vethscope')).toBe(false); // this machine's /usr/lib is untouched
+    const svc = createServices({ env: lab!.env, remoteHosts: ['beta'], offerDockerHosts: false, capturesDir: dir });
+    try {
+      const r = await svc.backend.call('getHostTopologies', { refresh: true });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      if (!r.ok) return;
+      const b = r.result[0]!;
+      expect(b.host.state, JSON.stringify(b.host.lastError)).toBe('reachable');
+      expect(b.host.via).toBe('helper');
+      expect(b.topology!.privileged.mode).toBe('helper');
+      const web = b.topology!.containers.find((c) => c.name === 'web-b')!;
+      const iflink = Number(remoteDocker(beta, 'exec', 'web-b', 'cat', '/sys/class/net/eth0/iflink'));
+      const hostLinks = JSON.parse(onHost(beta, 'ip', '-j', '-d', 'link')) as Array<{ ifname: string; ifindex: number }>;
+      expect(web.interfaces.find((i) => i.name === 'eth0')!.hostPeer).toBe(hostLinks.find((l) => l.ifindex === iflink)!.ifname);
+      const again = await svc.backend.call('getHostTopologies', { refresh: true });
+      expect(again.ok && again.result[0]!.rates?.containers.some((c) => c.name === 'pinger-b' && c.txPacketsPerSec > 0)).toBe(true);
+      const cap = await svc.backend.call('startCapture', { targets: [{ type: 'container', container: 'web-b', host: 'beta' }], output: { dir }, stop: { durationSec: 2 } });
+      expect(cap.ok, JSON.stringify(cap)).toBe(true);
+      if (!cap.ok) return;
+      await waitFor('capture end', async () => {
+        const l = await svc.backend.call('listCaptures', {});
+        return l.ok && l.result.find((c) => c.id === cap.result.id && c.state === 'stopped');
+      }, 20_000);
+      expect(tsharkFields(cap.result.files[0]!, ['frame.interface_name'], ['-Y', 'icmp']).length).toBeGreaterThan(3);
+    } finally {
+      await svc.backend.close();
+    }
+  });
+
   async function current(id: string): Promise<CaptureInfo> {
     const r = await s.backend.call('listCaptures', {});
     if (!r.ok) throw new Error(JSON.stringify(r.error));
