@@ -2,7 +2,7 @@
 // temporary folder, so tshark reads its folders from there), then tshark lists and
 // captures the suite's containers through it, live, as Wireshark would.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipOf, isRoot, removeSuiteContainers, runContainer, SKIP_REASON, tempDir, testEnv } from '../../support/env';
@@ -167,10 +167,13 @@ describe.skipIf(!isRoot)(`Wireshark extcap with tshark (${isRoot ? 'root' : SKIP
       200,
     );
     expect(tree.some((p) => cmdline(p).some((a) => a.endsWith('helper.cjs')))).toBe(true);
+    const fifos = [...new Set(tree.flatMap((p) => cmdline(p).filter((a) => a.startsWith(`/tmp/wireshark_extcap_vethscope-${A}`))))];
     tshark.kill(signal);
     const t0 = Date.now();
     while (Date.now() - t0 < 2000 && tree.some(alive)) await sleep(100);
     const left = tree.filter(alive).map((p) => `${p}: ${cmdline(p).join(' ').slice(0, 120)}`);
+    // tshark killed hard leaves its FIFO behind (it would have removed it): ours to take away.
+    for (const f of fifos) rmSync(f, { force: true });
     expect(left).toEqual([]);
   });
 });
