@@ -10,7 +10,7 @@ import type { Counters } from '../../kernel/proc-net-dev';
 import { entryPath } from '../../kernel/namespaces';
 import { HelperClient } from '../helper-client/helper-client';
 import { RUN_HELPER } from './remote-scripts';
-import type { SshTransport } from './ssh';
+import type { RemoteTransport } from './transport';
 
 export interface HelperDiscovery {
   uid: number;
@@ -20,7 +20,7 @@ export interface HelperDiscovery {
 }
 
 /** A HelperClient whose helper is the remote's installed one (the local launch plan is only a formality: its argv is not used). */
-export function remoteHelperClient(transport: SshTransport): HelperClient {
+export function remoteHelperClient(transport: RemoteTransport): HelperClient {
   const spawn = (() => transport.spawnConstant(RUN_HELPER)) as unknown as typeof nodeSpawn;
   return new HelperClient({ elevation: 'root', helperPath: process.execPath, spawn, helloTimeoutMs: 20_000 });
 }

@@ -18,7 +18,8 @@ import { CLOCK, DISCOVER, PROBE } from './remote-scripts';
 import { discoverWithHelper, remoteHelperClient } from './remote-helper';
 import type { HelperClient } from '../helper-client/helper-client';
 import { remoteRates } from './remote-rates';
-import { describeSshFailure, type SshTransport } from './ssh';
+import { describeSshFailure } from './ssh';
+import type { RemoteTransport } from './transport';
 
 const DISCOVER_TIMEOUT_MS = 20_000;
 const BACKOFF_MIN_MS = 1000;
@@ -27,7 +28,7 @@ const BACKOFF_MAX_MS = 60_000;
 export interface RemoteHostOptions {
   source: HostStatus['source'];
   context?: string | null;
-  transport: SshTransport;
+  transport: RemoteTransport;
   /** How long one discovery may take (default 20 s). */
   timeoutMs?: number;
 }
@@ -55,7 +56,7 @@ export class RemoteHost {
     this.status = { id: address.id, name: address.name, url: address.url, source: o.source, context: o.context ?? null, state: 'connecting', lastError: null, latencyMs: null, lastSeen: null, remoteHostname: null, via: null, retryAt: null };
   }
 
-  get transport(): SshTransport {
+  get transport(): RemoteTransport {
     return this.o.transport;
   }
 

@@ -13,6 +13,7 @@ import { CodedError, type ErrorCode } from '../../../shared/result';
 import { execFileResult, findTool, type ExecResult } from '../../util/exec';
 import { sshDestination, type HostAddress } from './host-url';
 import { remoteCommand } from './remote-scripts';
+import type { RemoteTransport } from './transport';
 
 export interface SshOptions {
   env?: NodeJS.ProcessEnv;
@@ -59,7 +60,7 @@ export function describeSshFailure(host: string, r: Pick<ExecResult, 'code' | 's
   return new CodedError(code, `${host}: ${why}`);
 }
 
-export class SshTransport {
+export class SshTransport implements RemoteTransport {
   readonly ssh: string;
   private readonly dir: string;
 

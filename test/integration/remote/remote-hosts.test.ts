@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../electron/backend/create-backend';
 import type { CaptureInfo } from '../../../shared/capture';
+import type { SshTransport } from '../../../electron/backend/remote/ssh';
 import type { HostTopology } from '../../../shared/api';
 import { isRoot, SKIP_REASON } from '../../support/env';
 import { sleep, waitFor } from '../../support/poll';
@@ -189,7 +190,7 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
     const id = started.result.id;
     await waitFor('packets from both hosts', async () => (await current(id)).interfaces.every((i) => i.packets > 2), 15_000);
     // Cut beta off: its sshd (every one of its processes) and our ssh master for it.
-    const master = await s.remote.host('beta')!.transport.masterPid();
+    const master = await (s.remote.host('beta')!.transport as SshTransport).masterPid();
     for (const pid of hostProcesses(beta, 'sshd')) process.kill(pid, 'SIGKILL');
     if (master) process.kill(master, 'SIGKILL');
     const cut = Date.now() / 1000;

@@ -1,5 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeSshFailure } from '../../../electron/backend/remote/ssh';
+import { controlDir, describeSshFailure } from '../../../electron/backend/remote/ssh';
 
 describe('describeSshFailure', () => {
   const say = (stderr: string) => describeSshFailure('beta', { code: 255, stderr });
@@ -16,5 +19,22 @@ describe('describeSshFailure', () => {
     expect(say('ssh: connect to host 10.226.2.2 port 22: Connection refused').message).toMatch(/cannot be reached over SSH/);
     expect(say('ssh: Could not resolve hostname nowhere: Name or service not known').code).toBe('NOT_FOUND');
     expect(say('sudo: a password is required').message).toMatch(/passwordless sudo/);
+  });
+});
+
+describe('controlDir', () => {
+  it('keeps ControlMaster sockets in a folder only this user can enter, and refuses one others can', () => {
+    const base = mkdtempSync(join(tmpdir(), 'vsx-cd-'));
+    try {
+      const dir = controlDir({ XDG_RUNTIME_DIR: base });
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      chmodSync(dir, 0o755);
+      expect(() => controlDir({ XDG_RUNTIME_DIR: base })).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+      rmSync(dir, { recursive: true });
+      symlinkSync(base, dir);
+      expect(() => controlDir({ XDG_RUNTIME_DIR: base })).toThrow(/only you can enter/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
