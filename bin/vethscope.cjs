@@ -8,6 +8,6 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('vethscope: dist/cli.cjs is missing: run `npm run build` in ' + path.dirname(__dirname) + '\n');
   process.exit(70);
 }
-require(bundle).runCli(process.argv.slice(2)).then((status) => {
+require('./load-bundle.cjs').loadBundle(bundle).runCli(process.argv.slice(2)).then((status) => {
   process.exitCode = status;
 });
