@@ -69,7 +69,7 @@ const FUZZ_CASES: { [M in ApiMethodName]: (h: Hostile) => unknown } = {
   // Only ever hostile hosts (a valid one would be dialled): each must be refused before ssh runs.
   addHost: (h) => ({ url: h.r.pick([`ssh://h;${h.meta()}`, `ssh://-oProxyCommand=${h.meta()}`, `ssh://$(touch ${h.canary}/x)`, `h;${h.meta()}`, 'ssh://', 'ssh://x@-p1', 'ssh://h:99999', 'x'.repeat(321)]) }),
   removeHost: (h) => ({ id: h.r.pick([h.meta(), `-oProxyCommand=${h.meta()}`, '', 1, null]) }),
-  getHostTopologies: (h) => ({ refresh: h.r.pick([true, 'yes', 1, h.meta()]) }),
+  getHostTopologies: (h) => ({ refresh: h.r.pick(['yes', 1, null, h.meta()]) }),
   findOnHosts: (h) => ({ query: h.r.pick([h.meta(), `vsx-nonexistent${h.meta()}`, '', 1]), hosts: h.r.pick([[h.meta()], ['local'], [`-oProxyCommand=${h.meta()}`], 'local']) }),
 };
 

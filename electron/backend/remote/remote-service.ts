@@ -143,7 +143,10 @@ export class RemoteService {
       this.emit();
       return structuredClone(h.status);
     });
-    backend.handle('removeHost', async ({ id }) => ({ removed: await this.remove(id) }));
+    backend.handle('removeHost', async ({ id }) => {
+      if (!(await this.remove(id))) throw new CodedError('NOT_FOUND', `no remote host ${printable(id)} in the list`);
+      return { removed: true };
+    });
     backend.handle('getHostTopologies', async ({ refresh }) => this.topologies(refresh ?? false));
     backend.handle('findOnHosts', async ({ query, hosts }) => this.findOnHosts(backend, query, hosts));
     // Refresh while anyone watches the hosts; sleep otherwise.

@@ -102,7 +102,7 @@ export function summaryLines(i: CaptureInfo): string[] {
   i.interfaces.forEach((f, k) => {
     // After a restart the same container interface is captured again (on a new veth): say which is which.
     const again = i.interfaces.slice(0, k).some((e) => e.containerName !== null && e.containerName === f.containerName && sameInner(e.label, f.label));
-    out.push(`  ${f.label}${again ? ' (re-attached after the restart)' : ''}: ${f.packets} packets, ${f.dropped} dropped`);
+    out.push(`  ${f.label}${again ? ' (re-attached after the restart)' : ''}: ${f.packets} packets, ${f.dropped} dropped${f.ended ? `; ended early: ${f.ended.message}` : ''}`);
   });
   for (const g of i.gaps) {
     const secs = g.to ? (Date.parse(g.to) - Date.parse(g.from)) / 1000 : null;
