@@ -61,6 +61,21 @@ while [ "$n" -lt 16 ] && read -r _; do date +%s%N; n=$((n + 1)); done`;
  */
 export const DISCOVER = `${PRELUDE}
 echo 'vethscope-discovery 1'
+# Docker's three CLI calls run beside the namespace loop (into a private mktemp folder, removed on exit).
+t=$(mktemp -d 2>/dev/null) || t=''
+[ -n "$t" ] && trap 'rm -rf "$t"' EXIT
+docker_part() {
+  if ! command -v docker >/dev/null 2>&1; then printf 'dockererr '; printf 'the docker CLI is not installed there' | b64; return; fi
+  if [ -n "$t" ]; then docker network ls --no-trunc --format '{{json .}}' 2>/dev/null | head -c 1048576 > "$t/networks" & fi
+  if ids=$(docker ps -aq --no-trunc 2>&1); then
+    printf 'dockerps '; printf '%s' "$ids" | head -c 1048576 | b64
+    if [ -n "$ids" ]; then printf 'inspect '; docker inspect $ids 2>/dev/null | head -c 33554432 | b64; fi
+    if [ -n "$t" ]; then wait; printf 'networks '; b64 < "$t/networks"; else printf 'networks '; docker network ls --no-trunc --format '{{json .}}' 2>/dev/null | head -c 1048576 | b64; fi
+  else
+    printf 'dockererr '; printf '%s' "$ids" | head -c 1024 | b64
+  fi
+}
+if [ -n "$t" ]; then docker_part > "$t/docker" 2>/dev/null & dp=$!; fi
 printf 'uid %s\\n' "$(id -u)"
 printf 'hostname '; hostname 2>/dev/null | head -c 255 | b64
 printf 'hostns %s\\n' "$(stat -L -c %i /proc/1/ns/net 2>/dev/null)"
@@ -83,17 +98,7 @@ for f in /run/netns/* /run/docker/netns/*; do
     printf 'dev %s ' "$ino"; nsenter --net="$f" cat /proc/net/dev 2>/dev/null | head -c 1048576 | b64
   fi
 done
-if command -v docker >/dev/null 2>&1; then
-  if ids=$(docker ps -aq --no-trunc 2>&1); then
-    printf 'dockerps '; printf '%s' "$ids" | head -c 1048576 | b64
-    if [ -n "$ids" ]; then printf 'inspect '; docker inspect $ids 2>/dev/null | head -c 33554432 | b64; fi
-    printf 'networks '; docker network ls --no-trunc --format '{{json .}}' 2>/dev/null | head -c 1048576 | b64
-  else
-    printf 'dockererr '; printf '%s' "$ids" | head -c 1024 | b64
-  fi
-else
-  printf 'dockererr '; printf 'the docker CLI is not installed there' | b64
-fi
+if [ -n "$t" ]; then wait "$dp"; cat "$t/docker"; else docker_part; fi
 echo 'vethscope-end'`;
 
 /**

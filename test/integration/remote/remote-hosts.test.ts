@@ -82,8 +82,10 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
       // Rates come in the same round trips: a second refresh has them, pinger's traffic included.
       expect(t.rates === null || Array.isArray(t.rates.containers)).toBe(true);
     }
-    const again = await hostTopologies();
-    expect(again[0]!.rates?.containers.some((r) => r.name === 'pinger-a' && r.txPacketsPerSec > 0)).toBe(true);
+    const again = await waitFor('pinger-a in the rates', async () => {
+      const t = await hostTopologies();
+      return t[0]!.rates?.containers.some((r) => r.name === 'pinger-a' && r.txPacketsPerSec > 0) ? t : null;
+    }, 15_000, 300);
     // The hostile interface is listed as it is, escaped where it is shown; nothing ran it.
     expect(again[0]!.topology!.namespaces.find((n) => n.isHost)!.interfaces.map((i) => i.name)).toContain(HOSTILE_IF);
     expect(existsSync('/root/vsxq') || existsSync(join(process.cwd(), 'vsxq'))).toBe(false);
@@ -235,8 +237,11 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
       const iflink = Number(remoteDocker(beta, 'exec', 'web-b', 'cat', '/sys/class/net/eth0/iflink'));
       const hostLinks = JSON.parse(onHost(beta, 'ip', '-j', '-d', 'link')) as Array<{ ifname: string; ifindex: number }>;
       expect(web.interfaces.find((i) => i.name === 'eth0')!.hostPeer).toBe(hostLinks.find((l) => l.ifindex === iflink)!.ifname);
-      const again = await svc.backend.call('getHostTopologies', { refresh: true });
-      expect(again.ok && again.result[0]!.rates?.containers.some((c) => c.name === 'pinger-b' && c.txPacketsPerSec > 0)).toBe(true);
+      // Rates are the counters' change between two refreshes: pinger-b's pings show up in them.
+      await waitFor('pinger-b in the rates', async () => {
+        const again = await svc.backend.call('getHostTopologies', { refresh: true });
+        return again.ok && again.result[0]!.rates?.containers.some((c) => c.name === 'pinger-b' && c.txPacketsPerSec > 0);
+      }, 15_000, 300);
       const cap = await svc.backend.call('startCapture', { targets: [{ type: 'container', container: 'web-b', host: 'beta' }], output: { dir }, stop: { durationSec: 2 } });
       expect(cap.ok, JSON.stringify(cap)).toBe(true);
       if (!cap.ok) return;
