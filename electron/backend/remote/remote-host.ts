@@ -14,7 +14,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, id: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new CodedError('HELPER_UNAVAILABLE', `${id}: no answer within ${Math.round(ms / 1000)} s (the host is slow or unreachable)`)), ms)))]).finally(() => clearTimeout(t));
 }
-import { CLOCK, DISCOVER, PROBE } from './remote-scripts';
+import { CLOCK, PROBE } from './remote-scripts';
+import { RemoteSession } from './remote-session';
 import { discoverWithHelper, remoteHelperClient } from './remote-helper';
 import type { HelperClient } from '../helper-client/helper-client';
 import { remoteRates } from './remote-rates';
@@ -47,12 +48,14 @@ export class RemoteHost {
   private helper: HelperClient | null = null;
   private helperProblem: string | null = null;
   private helperWorked = false;
+  private readonly session: RemoteSession;
   private retryAtMs = 0;
 
   constructor(
     readonly address: HostAddress,
     private readonly o: RemoteHostOptions,
   ) {
+    this.session = new RemoteSession(o.transport);
     this.status = { id: address.id, name: address.name, url: address.url, source: o.source, context: o.context ?? null, state: 'connecting', lastError: null, latencyMs: null, lastSeen: null, remoteHostname: null, via: null, retryAt: null };
   }
 
@@ -106,10 +109,9 @@ export class RemoteHost {
           this.via = 'commands';
         }
       }
-      const r = await this.o.transport.run(DISCOVER, [], { timeoutMs: this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS });
+      const stdout = await this.session.request('discover', this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS);
       const latency = performance.now() - started;
-      if (r.code !== 0 && !r.stdout.startsWith('vethscope-discovery')) throw new CodedError('INTERNAL', `${this.address.id}: discovery failed: ${r.stderr.trim().split('\n').pop()?.slice(0, 300) ?? `exit ${r.code}`}`);
-      const d = parseDiscovery(r.stdout);
+      const d = parseDiscovery(stdout);
       this.topology = await this.build(d, started);
       if (this.helperProblem) this.topology.warnings.unshift(this.helperProblem);
       this.sessionInode = d.sessionInode;
@@ -208,6 +210,7 @@ export class RemoteHost {
   }
 
   async close(): Promise<void> {
+    this.session.close();
     await this.helper?.close().catch(() => undefined);
     await this.o.transport.close();
   }

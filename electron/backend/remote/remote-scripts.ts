@@ -133,3 +133,20 @@ w=$!
 wait "$t"; s=$?
 kill "$w" 2>/dev/null
 exit "$s"`;
+
+/**
+ * One long-lived shell per host that answers requests by name from a fixed set (today only
+ * `discover`: the DISCOVER script above, in a subshell, stdin closed), each answer ending in a
+ * `vethscope-done` line: a refresh is then one line out and one answer back over an open
+ * channel, not a new SSH session (160 ms each here). Anything else asked is refused.
+ */
+export const SESSION = `discover() (
+${DISCOVER}
+)
+while IFS= read -r req; do
+  case "$req" in
+    discover) discover </dev/null ;;
+    *) echo 'vethscope-unknown-request' ;;
+  esac
+  echo 'vethscope-done'
+done`;

@@ -3,11 +3,11 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAPTURE, CLOCK, DISCOVER, PROBE, remoteCommand, shellWord } from '../../../electron/backend/remote/remote-scripts';
+import { CAPTURE, CLOCK, DISCOVER, PROBE, RUN_HELPER, SESSION, remoteCommand, shellWord } from '../../../electron/backend/remote/remote-scripts';
 
 describe('the fixed remote command set', () => {
   it('every script is valid POSIX sh', () => {
-    for (const s of [PROBE, CLOCK, DISCOVER, CAPTURE]) expect(spawnSync('sh', ['-n', '-c', s]).status).toBe(0);
+    for (const s of [PROBE, CLOCK, DISCOVER, CAPTURE, SESSION, RUN_HELPER]) expect(spawnSync('sh', ['-n', '-c', s]).status).toBe(0);
   });
 
   it('arguments are only the validated tokens: anything else is refused before ssh runs', () => {
