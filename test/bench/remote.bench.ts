@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   try {
     for (const h of lab.hosts)
       for (let i = 0; i < N; i++) remoteDocker(h, 'run', '-d', '--name', `c${i}-${h.name}`, 'vethscope-test/busybox:1', 'sleep', '100000');
-    const commands = await measure(lab, 'fixed command set (one DISCOVER round trip per host)');
+    const commands = await measure(lab, 'fixed command set (one discover request to each host SESSION shell)');
     installHelper(lab);
     const helper = await measure(lab, "vethscope's helper installed there (scan + Docker + counters over one open channel)");
     console.log(`\nsummary: two remote hosts = ${(commands.both / commands.local).toFixed(2)} x local discovery with the command set, ${(helper.both / helper.local).toFixed(2)} x with the helper`);
