@@ -31,6 +31,8 @@ export interface CaptureFile {
   sectionComment?: string;
   packets: CaptureFilePacket[];
   truncatedTail: boolean;
+  /** Interface Statistics Blocks' comments, by interface (a remote host's part that ended early says why). */
+  statisticsComments?: Array<{ interfaceId: number; comment: string }>;
 }
 
 export async function readCaptureFile(path: string): Promise<CaptureFile> {
@@ -159,8 +161,11 @@ function parsePcapng(buf: Buffer): CaptureFile {
       const snap = out.interfaces[sectionBase]?.snaplen || origLen;
       const capLen = Math.min(origLen, snap, bodyEnd - body - 4);
       out.packets.push({ interfaceId: sectionBase, timestamp: 0n, tsresol: tsresols[sectionBase] ?? 6, capLen, origLen, data: buf.subarray(body + 4, body + 4 + capLen) });
+    } else if (type === 5 && bodyEnd - body >= 12) {
+      const comment = str(readOptions(buf, r, body + 12, bodyEnd), 1);
+      if (comment !== undefined) (out.statisticsComments ??= []).push({ interfaceId: sectionBase + r.u32(body), comment });
     }
-    // Other blocks (ISB, NRB, DSB, custom) carry nothing this reader reports.
+    // Other blocks (NRB, DSB, custom) carry nothing this reader reports.
     off += len;
   }
   return out;

@@ -209,6 +209,11 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
     const rows = tsharkFields(stopped.result.files[0]!, ['frame.interface_name', 'frame.time_epoch']);
     expect(rows.some((r) => r[0]!.startsWith('alpha/') && Number(r[1]) > cut)).toBe(true);
     expect(rows.some((r) => r[0]!.startsWith('beta/'))).toBe(true);
+    // The file itself says it too: beta's interface statistics block carries the reason.
+    const saved = await readCaptureFile(stopped.result.files[0]!);
+    const betaIdb = saved.interfaces.findIndex((i) => i.name?.startsWith('beta/'));
+    expect(saved.statisticsComments?.find((x) => x.interfaceId === betaIdb)?.comment).toMatch(/^ended early: beta: the SSH connection was lost/);
+    expect(saved.statisticsComments?.some((x) => x.interfaceId !== betaIdb)).toBe(false);
     // Its status says so too, and it comes back once sshd runs again.
     const down = (await hostTopologies()).find((h) => h.host.id === 'beta')!;
     expect(down.host.state).toBe('unreachable');

@@ -378,7 +378,7 @@ export class CaptureOutput {
 
   /** Interface Statistics Blocks (pcapng), write everything, close. Rejects with DISK_FULL (file cut back, closed) when out of space. */
   /** `stats` are keyed by IDB number: an interface whose attach failed has none, so positions would shift. */
-  async close(stats: Array<{ idb: number; received: number; dropped: number }> | null): Promise<void> {
+  async close(stats: Array<{ idb: number; received: number; dropped: number; comment?: string }> | null): Promise<void> {
     if (this.closed) return;
     if (this.failure) {
       this.closed = true;
@@ -390,7 +390,7 @@ export class CaptureOutput {
         const d = this.ifaces[s.idb];
         if (!d) continue;
         const ts = d.nanos ? now * 1_000_000n : now * 1000n;
-        this.append(interfaceStatisticsBlock({ interfaceId: s.idb, timestamp: ts, received: BigInt(s.received), dropped: BigInt(s.dropped) }));
+        this.append(interfaceStatisticsBlock({ interfaceId: s.idb, timestamp: ts, received: BigInt(s.received), dropped: BigInt(s.dropped), ...(s.comment ? { comment: s.comment } : {}) }));
       }
     }
     try {

@@ -3,6 +3,7 @@
 // classic pcap for a single one), or a ring of files.
 import { unlinkSync } from 'node:fs';
 import { toErrorInfo } from '../../../../shared/result';
+import { printable } from '../../../../shared/text';
 import type { TcpdumpCounters } from '../../../../shared/helper-protocol';
 import type { PcapHeader, PcapRecord } from '../../../formats/pcap/pcap-stream';
 import { CaptureOutput } from './capture-output';
@@ -266,7 +267,9 @@ export class MergedWriter implements CaptureWriter {
         const byIndex = new Map((final ?? []).map((c) => [c.index, c]));
         const stats = this.ifaces.flatMap((f) => {
           const c = f.index === null ? undefined : byIndex.get(f.index);
-          return f.idb === null || !c ? [] : [{ idb: f.idb, received: c.receivedByFilter, dropped: c.droppedByKernel }];
+          // An interface that ended before the capture (its remote host dropped) says why in its statistics block.
+          const early = c && c.ended && c.ended !== 'stopped' && c.message ? { comment: `ended early: ${printable(c.message)}` } : {};
+          return f.idb === null || !c ? [] : [{ idb: f.idb, received: c.receivedByFilter, dropped: c.droppedByKernel, ...early }];
         });
         await this.out.close(final ? stats : null);
       } else {
