@@ -16,6 +16,7 @@ import { RemoteCaptures } from './remote-capture';
 import { RemoteHost } from './remote-host';
 import { isRemoteTarget, resolveAcrossHosts } from './remote-targets';
 import { SshTransport } from './ssh';
+import type { RemoteTransport } from './transport';
 
 export interface RemoteServiceOptions {
   env?: NodeJS.ProcessEnv;
@@ -27,6 +28,8 @@ export interface RemoteServiceOptions {
   refreshMs?: number;
   /** One discovery's timeout (default 20 s). */
   timeoutMs?: number;
+  /** How a host is reached (default: ssh); tests hand in a local shell as the "remote". */
+  transport?: (address: HostAddress) => RemoteTransport;
 }
 
 const MAX_HOSTS = 64;
@@ -65,7 +68,8 @@ export class RemoteService {
     const known = this.hosts.get(address.id);
     if (known) return known;
     if (this.hosts.size >= MAX_HOSTS) throw new CodedError('INVALID_INPUT', `at most ${MAX_HOSTS} remote hosts`);
-    const host = new RemoteHost(address, { source, context, transport: new SshTransport(address, { env: this.o.env }), ...(this.o.timeoutMs ? { timeoutMs: this.o.timeoutMs } : {}) });
+    const transport = this.o.transport?.(address) ?? new SshTransport(address, { env: this.o.env });
+    const host = new RemoteHost(address, { source, context, transport, ...(this.o.timeoutMs ? { timeoutMs: this.o.timeoutMs } : {}) });
     this.hosts.set(address.id, host);
     if (this.timer) void this.refreshOne(host);
     return host;
