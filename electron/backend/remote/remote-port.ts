@@ -7,6 +7,8 @@ import type { HelperPort } from '../capture/helper-port';
 import type { RemoteCaptures, RemoteSpec } from './remote-capture';
 
 export function withRemoteCaptures(inner: HelperPort, remote: RemoteCaptures): HelperPort {
+  /** Captures that also run local tcpdumps (those end with the helper). */
+  const withLocalParts = new Set<string>();
   const request = async <O extends HelperOp>(op: O, params: HelperParams<O>): Promise<HelperResult<O>> => {
     if (op === 'startCapture') {
       const p = params as HelperParams<'startCapture'>;
@@ -14,6 +16,7 @@ export function withRemoteCaptures(inner: HelperPort, remote: RemoteCaptures): H
       const far = specs.filter((s) => s.host);
       if (!far.length) return inner.request(op, params);
       const near = specs.filter((s) => !s.host);
+      if (near.length) withLocalParts.add(p.captureId);
       const farStarted = await remote.start({ ...(p as Parameters<RemoteCaptures['start']>[0]), ifaces: far });
       let nearStarted: HelperResult<'startCapture'> | null = null;
       try {
@@ -33,6 +36,7 @@ export function withRemoteCaptures(inner: HelperPort, remote: RemoteCaptures): H
     if (op === 'stopCapture') {
       const p = params as HelperParams<'stopCapture'>;
       if (remote.has(p.captureId)) {
+        withLocalParts.delete(p.captureId);
         const far = await remote.stop(p.captureId);
         const near = await inner.request('stopCapture', p).catch(() => null);
         return { captureId: p.captureId, ifaces: [...(near?.ifaces ?? []), ...far.ifaces] } as HelperResult<O>;
@@ -49,5 +53,7 @@ export function withRemoteCaptures(inner: HelperPort, remote: RemoteCaptures): H
     status: () => inner.status(),
     onExitEvent: (listener) => inner.onExitEvent(listener),
     start: () => inner.start(),
+    // A capture wholly on remote hosts runs over ssh, not through the local helper: its exit does not end it.
+    runsWithoutHelper: (captureId) => (remote.has(captureId) && !withLocalParts.has(captureId)) || (inner.runsWithoutHelper?.(captureId) ?? false),
   };
 }

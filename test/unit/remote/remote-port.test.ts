@@ -45,6 +45,15 @@ describe('withRemoteCaptures', () => {
     expect(stopped.ifaces.map((i) => i.index).sort()).toEqual([0, REMOTE_INDEX_BASE]);
   });
 
+  it("a capture wholly on remote hosts survives the local helper's exit; one with local parts does not", async () => {
+    const { port } = fakes();
+    await port.request('startCapture', { captureId: 'r1234567', ifaces: [spec('veth1', 'alpha')], filter: '', snaplen: 100, maxDurationSec: 10 });
+    expect(port.runsWithoutHelper?.('r1234567')).toBe(true);
+    const mixed = fakes();
+    await mixed.port.request('startCapture', { captureId: 'm1234567', ifaces: [spec('veth1', 'alpha'), spec('eth0')], filter: '', snaplen: 100, maxDurationSec: 10 });
+    expect(mixed.port.runsWithoutHelper?.('m1234567')).toBe(false);
+  });
+
   it('a local-only capture never touches the remote side', async () => {
     const { calls, port } = fakes();
     await port.request('startCapture', { captureId: 'c1234567', ifaces: [spec('eth0')], filter: '', snaplen: 100, maxDurationSec: 10 });
