@@ -20,6 +20,11 @@ export const RULES = {
   },
   'cli.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
   'main.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
+  'cli-help.cjs': {
+    why: "the launcher's first stop answers help and usage errors: the help texts alone",
+    allow: ['electron/front-doors/cli/usage.ts', 'electron/front-doors/extcap/usage.ts', 'electron/install/layout.ts', 'shared/text.ts'],
+    maxBytes: 20 * 1024,
+  },
   'extcap.cjs': {
     why: "Wireshark runs it for every interface it lists: the listing alone (Docker's socket, the engines' host readers), no Backend, no packages",
     allow: ['electron/front-doors/extcap/', 'electron/engines/', 'electron/kernel/namespaces.ts', 'electron/backend/topology/engine-containers.ts', 'electron/util/package-root.ts', 'shared/extcap.ts', 'shared/text.ts'],

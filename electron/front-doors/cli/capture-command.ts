@@ -10,15 +10,8 @@ import { CliExit, EXIT_USAGE, type CliIo } from './io';
 import { RateWindow } from './rate-window';
 import { printable } from '../../../shared/text';
 
-export const CAPTURE_USAGE = `usage: vethscope capture TARGET... [--iface NAME] [--filter EXPR] [--duration S] [--count N]
-         [--max-size MB] [--ring N] [--snaplen N] [--format pcapng|pcap] [--follow] [--wireshark] [-o FILE|DIR]
-TARGET: a container name or id prefix, host:IFACE, or netns:NAME_OR_INODE:IFACE
-  (any engine's: pod/NAME for a pod, ENGINE:NAME such as podman:web or lxc:web)
---iface NAME (repeatable) captures only those interfaces of the container targets
---ring N keeps the last N files of --max-size MB each
---follow re-attaches when a container target restarts (the gap is recorded)
---wireshark also opens Wireshark live on the same targets (needs: vethscope extcap install --user)
-exit status: 0 done, 1 failed, 2 usage error or a target not found/ambiguous`;
+import { CAPTURE_USAGE } from './usage';
+export { CAPTURE_USAGE };
 
 /** Usage errors and unknown targets exit 2; everything else 1. */
 const USAGE_CODES = new Set(['INVALID_INPUT', 'NOT_FOUND', 'AMBIGUOUS']);

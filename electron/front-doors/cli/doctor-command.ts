@@ -5,7 +5,8 @@ import type { Backend } from '../../backend/backend';
 import type { Diagnostics } from '../../../shared/diagnostics';
 import type { CliIo } from './io';
 
-export const DOCTOR_USAGE = 'usage: vethscope doctor [--json]   (exit 0: no problems, 1: problems, each with its fix)';
+import { DOCTOR_USAGE } from './usage';
+export { DOCTOR_USAGE };
 
 const row = (k: string, v: string) => `  ${k.padEnd(12)} ${v}`;
 

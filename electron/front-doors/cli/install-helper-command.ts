@@ -4,19 +4,12 @@ import { parseArgs } from 'node:util';
 import { CodedError } from '../../../shared/result';
 import { findGroup } from '../../install/groups';
 import { installHelper, removeHelper, type Step } from '../../install/installer';
-import { HELPER_PATH, SUGGESTED_GROUP } from '../../install/layout';
+import { SUGGESTED_GROUP } from '../../install/layout';
 import { distPath, vethscopeVersion } from '../../util/package-root';
 import { EXIT_USAGE, type CliIo } from './io';
 
-export const INSTALL_HELPER_USAGE = `usage: vethscope install-helper [--group NAME] [--remove]
-
-As root: install the privileged capture helper at ${HELPER_PATH} (root-owned, with a
-root-owned node), and the polkit action that names exactly that program.
-  --group NAME   also let members of NAME start it without a password (a sudoers drop-in and a
-                 polkit rule; the group is created when missing). Being in NAME means: may capture
-                 any traffic on this host, like Wireshark's "${SUGGESTED_GROUP}" group.
-  --remove       remove everything install-helper installed (its manifest lists it)
-Example: sudo npx vethscope install-helper --group ${SUGGESTED_GROUP}`;
+import { INSTALL_HELPER_USAGE } from './usage';
+export { INSTALL_HELPER_USAGE };
 
 const EXIT_NOT_ROOT = 77; // EX_NOPERM
 

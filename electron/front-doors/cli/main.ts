@@ -2,50 +2,16 @@
 import { parseArgs } from 'node:util';
 import { createBackend, createBackendForCommand } from '../../backend/create-backend';
 import { CliExit, EXIT_USAGE, processIo, type CliIo } from './io';
-import { TOPOLOGY_USAGE, VETH_USAGE, topologyCommand, vethCommand } from './topology-commands';
-import { CAPTURE_USAGE, captureCommand, parseCaptureArgs } from './capture-command';
-import { SERVE_USAGE, serveCommand } from './serve-command';
-import { TOP_USAGE, parseTopArgs, topCommand } from './top-command';
-import { DOCTOR_USAGE, doctorCommand } from './doctor-command';
-import { INSTALL_HELPER_USAGE, installHelperCommand } from './install-helper-command';
-import { EXTCAP_USAGE, extcapCommand } from '../extcap/command';
-import { HOST_USAGE, hostTopCommand, hostTopologyCommand, hostVethCommand, placeTargets, takeHostOptions } from './remote-hosts';
+import { topologyCommand, vethCommand } from './topology-commands';
+import { captureCommand, parseCaptureArgs } from './capture-command';
+import { serveCommand } from './serve-command';
+import { parseTopArgs, topCommand } from './top-command';
+import { doctorCommand } from './doctor-command';
+import { installHelperCommand } from './install-helper-command';
+import { extcapCommand } from '../extcap/command';
+import { COMMAND_USAGE, VETH_USAGE, answerWithoutBackend } from './usage';
+import { hostTopCommand, hostTopologyCommand, hostVethCommand, placeTargets, takeHostOptions } from './remote-hosts';
 
-const USAGE = `usage: vethscope <command> [options]
-
-commands:
-  topology [--json]        how every namespace, veth and bridge is wired
-  veth CONTAINER           host-side interface(s) of one container
-  capture TARGET...        capture into pcapng (see: vethscope capture --help)
-  serve [--host H] [--port N] [--captures-dir DIR]
-                           browser mode: prints a single-use link (Enter: another) and serves the app until Ctrl+C
-  top [--interval S] [--samples N] [--json]
-                           containers by traffic rate, refreshed every interval (q quits)
-  doctor [--json]          how the helper will start, engines, tools, captures folder: problems and their fixes
-  install-helper [--group NAME] [--remove]
-                           as root: install the privileged helper (see: vethscope install-helper --help)
-  extcap install [--user|--system] [--remove]
-                           Wireshark lists every container as a capture interface (see: vethscope extcap --help)
-  help                     this text (COMMAND --help: that command's)
-
-CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1)
-${HOST_USAGE}
-exit status: 0 done, 1 failed, 2 usage error (a bad option or argument, or a container not found or ambiguous)
-`;
-
-/** Each command's own --help (printed without starting anything). */
-const COMMAND_USAGE: Record<string, string> = {
-  topology: TOPOLOGY_USAGE,
-  veth: VETH_USAGE,
-  capture: CAPTURE_USAGE,
-  serve: SERVE_USAGE,
-  top: TOP_USAGE,
-  doctor: DOCTOR_USAGE,
-  'install-helper': INSTALL_HELPER_USAGE,
-  extcap: EXTCAP_USAGE,
-};
-
-const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
 export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<number> {
   // Remote Docker hosts (`--host ssh://...`, before the command): the commands below show and capture those.
@@ -58,24 +24,14 @@ export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<n
   }
   const hosts = remote.hosts;
   const argv = remote.rest;
-  const [command, ...rest] = argv;
-  if (command === undefined) {
-    io.err(USAGE);
-    return EXIT_USAGE;
+  const quick = answerWithoutBackend(argv, true);
+  if (quick) {
+    if (quick.out !== undefined) io.out(quick.out);
+    if (quick.err !== undefined) io.err(quick.err);
+    return quick.status;
   }
-  if (command === 'help' || command === '--help' || command === '-h') {
-    io.out(USAGE);
-    return 0;
-  }
-  const usage = COMMAND_USAGE[command];
-  if (usage === undefined) {
-    io.err(`vethscope: unknown command "${command}"\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (wantsHelp(rest)) {
-    io.out(usage);
-    return 0;
-  }
+  const [command, ...rest] = argv as [string, ...string[]];
+  const usage = COMMAND_USAGE[command]!;
   // serve owns its backend (it passes options and outlives this function's try/finally).
   const hostOpts = hosts.length ? { remoteHosts: hosts.filter((h) => h !== 'local'), offerDockerHosts: false } : {};
   if (command === 'serve') return serveCommand(rest, io, hosts.length ? { createBackend: (o) => createBackend({ ...o, ...hostOpts }) } : {});

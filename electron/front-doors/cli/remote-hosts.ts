@@ -11,9 +11,8 @@ import { CliExit, EXIT_USAGE, type CliIo } from './io';
 import { jsonLine, renderTable } from './top-format';
 import { renderTree } from './tree';
 
-export const HOST_USAGE = `--host ssh://[user@]host[:port] (before the command, repeatable): show and capture that Docker host
-    over your own SSH (keys, agent, ~/.ssh/config, known_hosts checked; never a password); --host local adds
-    this machine. A container on one of them: NAME@HOST (or NAME alone when only one host has it).`;
+import { HOST_USAGE } from './usage';
+export { HOST_USAGE };
 
 /** Leading `--host X` / `--host=X` words, before the command; the rest untouched. */
 export function takeHostOptions(argv: string[]): { hosts: string[]; rest: string[] } {

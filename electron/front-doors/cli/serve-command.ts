@@ -13,7 +13,8 @@ import { EXIT_USAGE, type CliIo } from './io';
 import { distPath } from '../../util/package-root';
 import { TICKET_TTL_MS } from '../../../shared/browser-protocol';
 
-export const SERVE_USAGE = 'usage: vethscope serve [--host 127.0.0.1] [--port N] [--captures-dir DIR] [--allow-remote]';
+import { SERVE_USAGE } from './usage';
+export { SERVE_USAGE };
 
 export interface ServeDeps {
   createBackend?: (opts: BackendOptions) => Backend;

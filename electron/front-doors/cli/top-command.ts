@@ -16,7 +16,8 @@ export interface TopControl {
 
 const CLEAR = '\x1b[H\x1b[2J';
 
-export const TOP_USAGE = 'usage: vethscope top [--interval S] [--samples N] [--json]   (q or Ctrl-C quits)';
+import { TOP_USAGE } from './usage';
+export { TOP_USAGE };
 
 export function parseTopArgs(rest: string[]) {
   const { values } = parseArgs({

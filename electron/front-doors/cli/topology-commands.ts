@@ -3,11 +3,10 @@ import type { Backend } from '../../backend/backend';
 import { renderTree } from './tree';
 import { CliExit, EXIT_USAGE, type CliIo } from './io';
 
-export const TOPOLOGY_USAGE = 'usage: vethscope topology [--json]   (--json: the model, docs/topology-schema.md)';
-export const VETH_USAGE = `usage: vethscope veth CONTAINER
-prints the host-side interface of each of the container's veths, one a line
-CONTAINER: a name, an id prefix, a compose service (web), or part of a name (web-1 finds nb_web_1),
-  pod/NAME (a Podman or Kubernetes pod, pod/NAMESPACE/NAME), or ENGINE:NAME (podman:web, lxc:web)`;
+import { TOPOLOGY_USAGE } from './usage';
+export { TOPOLOGY_USAGE };
+import { VETH_USAGE } from './usage';
+export { VETH_USAGE };
 
 export async function topologyCommand(backend: Backend, args: { json: boolean }, io: CliIo): Promise<void> {
   const res = await backend.call('getTopology', {});

@@ -13,10 +13,8 @@ import { EXTCAP_INSTALL_USAGE, extcapInstallCommand } from './install';
 import { fromTopology, listHere, readCache, writeCache } from './listing';
 import type { ListedContainer } from './interfaces';
 
-export const EXTCAP_USAGE = `${EXTCAP_INSTALL_USAGE}
-
-Wireshark itself runs: vethscope extcap --extcap-interfaces | --extcap-interface IFACE
-  (--extcap-dlts | --extcap-config | --extcap-capture-filter F | --capture --fifo PATH [options])`;
+import { EXTCAP_USAGE } from './usage';
+export { EXTCAP_USAGE };
 
 export interface ExtcapIo {
   out(text: string): void;

@@ -12,15 +12,8 @@ import { describeProblem, whoElseCanChange } from '../../kernel/file-trust';
 import { distPath, vethscopeVersion } from '../../util/package-root';
 import { knownExtcapFolders, launcherText, readLauncher, wiresharkFolders, type WiresharkFolders } from '../../util/wireshark-extcap';
 
-export const EXTCAP_INSTALL_USAGE = `usage: vethscope extcap install [--user|--system] [--remove]
-
-Install vethscope's Wireshark extcap: Wireshark and tshark then list every running container
-as a capture interface ("vethscope: web-1 (docker)"), plus "vethscope" for several at once.
-The folders come from \`tshark -G folders\` (they differ between Wireshark 4.0, 4.2, 4.4 and 4.6).
-  --user     (default) your own extcap folder: Wireshark run by you finds it
-  --system   as root: Wireshark's global extcap folder, for every user
-  --remove   take vethscope's extcap out of those folders (and of other versions' folders)
-Captures go through the same privileged helper and group as the app (no extra rule).`;
+import { EXTCAP_INSTALL_USAGE } from './usage';
+export { EXTCAP_INSTALL_USAGE };
 
 export const EXIT_NOT_ROOT = 77;
 
