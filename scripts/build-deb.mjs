@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { common as nodeBundle } from './bundle-options.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = '/usr/bin/node';
@@ -118,9 +119,11 @@ async function main() {
   try {
     const t = await loadInstallTexts(tmp);
     const lib = t.LIB_DIR;
-    // Bundles for node 18; ssh2 bundled too (dockerode loads it), its optional native parts left out.
-    const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'warning', absWorkingDir: ROOT, external: ['electron', 'cpu-features', '*.node'], legalComments: 'none' };
+    // The same bundles as `npm run build` (bundle-options.mjs: no BuildKit, no ssh2), without source maps.
+    const common = { ...nodeBundle, sourcemap: false, metafile: false, absWorkingDir: ROOT, external: ['electron'], legalComments: 'none' };
     await build({ ...common, entryPoints: ['electron/front-doors/cli/main.ts'], outfile: at(`${lib}/dist/cli.cjs`) });
+    // Help and usage errors without loading cli.cjs (the launcher below asks it first).
+    await build({ ...common, entryPoints: ['electron/front-doors/cli/usage.ts'], outfile: at(`${lib}/dist/cli-help.cjs`) });
     // Wireshark's extcap (the listing alone; captures load cli.cjs beside it). postinst puts its launcher where Wireshark looks.
     await build({ ...common, entryPoints: ['electron/front-doors/extcap/entry.ts'], outfile: at(`${lib}/dist/extcap.cjs`) });
     const helperBundle = await buildHelperBundle(path.join(tmp, 'helper.cjs'));
@@ -132,7 +135,11 @@ async function main() {
     // Root runs the helper beside the code (setpriv, no elevation): the same file.
     symlinkSync('../vethscope-helper', at(`${lib}/dist/helper.cjs`));
     writeFile(at(`${lib}/package.json`), JSON.stringify({ name: 'vethscope', version, private: true, type: 'commonjs' }, null, 2) + '\n', 0o644);
-    writeFile(at('/usr/bin/vethscope'), `#!${NODE}\n'use strict';\n// vethscope's command line (the vethscope Debian package).\nrequire('${lib}/dist/cli.cjs').runCli(process.argv.slice(2)).then((status) => {\n  process.exitCode = status;\n});\n`, 0o755);
+    writeFile(
+      at('/usr/bin/vethscope'),
+      `#!${NODE}\n'use strict';\n// vethscope's command line (the vethscope Debian package): help from the texts alone, the rest from cli.cjs.\nconst argv = process.argv.slice(2);\nconst help = require('${lib}/dist/cli-help.cjs');\nconst quick = help.answerWithoutBackend(argv);\nif (quick) {\n  help.printQuickAnswer(quick);\n  process.exitCode = quick.status;\n} else {\n  require('${lib}/dist/cli.cjs').runCli(argv).then((status) => {\n    process.exitCode = status;\n  });\n}\n`,
+      0o755,
+    );
     writeFile(at('/usr/share/man/man1/vethscope.1.gz'), gzipSync(readFileSync(path.join(ROOT, 'build/vethscope.1')), { level: 9 }), 0o644);
     writeFile(at('/usr/share/doc/vethscope/copyright'), readFileSync(path.join(ROOT, 'build/deb/copyright')), 0o644);
     // A native package (no Debian revision): its changelog is changelog.gz.
