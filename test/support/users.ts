@@ -24,3 +24,19 @@ export function ensureTestUser(name: string): TestUser {
     },
   };
 }
+
+/**
+ * A user this suite owns outright: one left by an interrupted earlier run (its processes,
+ * home and per-user state such as rootless Podman's storage) is removed first, so nothing
+ * of that run is taken for this one's; remove() always deletes it.
+ */
+export function freshTestUser(name: string): TestUser {
+  if (spawnSync('id', ['-u', name]).status === 0) {
+    const uid = idOf('-u', name);
+    spawnSync('pkill', ['-9', '-u', String(uid)]);
+    spawnSync('userdel', ['--force', '--remove', name]);
+    spawnSync('rm', ['-rf', `/tmp/podman-run-${uid}`, `/run/user/${uid}`]);
+  }
+  const user = ensureTestUser(name);
+  return { ...user, remove: () => void spawnSync('userdel', ['--force', '--remove', name]) };
+}

@@ -55,7 +55,7 @@ describe.skipIf(!isRoot)(`capture: containers on the bridge (${isRoot ? 'root' :
     // Section comment names the target; the sidecar is written; listCaptures shows it.
     const file = await readCaptureFile(info.files[0]!);
     expect(file.sectionComment).toContain('vsc-cb-a/eth0');
-    expect(file.interfaces[0]!.comment).toContain(docker('inspect', '-f', '{{.Id}}', 'vsc-cb-a'));
+    expect(file.interfaces[0]!.description).toContain(docker('inspect', '-f', '{{.Id}}', 'vsc-cb-a'));
     expect(existsSync(`${info.files[0]}.json`)).toBe(true);
     const listed = await h.services.backend.call('listCaptures', {});
     expect(listed.ok && listed.result.find((c) => c.id === info.id)?.packets).toBeGreaterThanOrEqual(20);

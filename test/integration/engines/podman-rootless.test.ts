@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topology } from '../../../shared/topology';
-import { ensureTestUser, type TestUser } from '../../support/users';
+import { freshTestUser, type TestUser } from '../../support/users';
 import { buildCli } from '../discovery/cli-process';
 import { kernelPeer } from '../discovery/kernel-view';
 import { captureByName, cli, have, iptablesChains, isRoot, named, pingFrom, removeNewChains, run, withMode } from './fixture';
@@ -37,7 +37,7 @@ describe.skipIf(!ready)('rootless Podman, seen and captured by its own user with
 
   beforeAll(() => {
     chains = iptablesChains();
-    user = ensureTestUser('vseng-rl');
+    user = freshTestUser('vseng-rl');
     // /dev/net/tun is 0600 in this sandbox (udev makes it 0666 on a normal host): slirp4netns needs it.
     restoreTun = withMode('/dev/net/tun', 0o666);
     pm = new TestPodman(dir, user);

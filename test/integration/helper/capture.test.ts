@@ -60,8 +60,10 @@ describe.skipIf(!root)('helper captures: tcpdump as the invoking user', () => {
   it('runs tcpdump as that user with CAP_NET_RAW only; the file is theirs; final counters on stop', async () => {
     const out = join(dir, 'side0.pcap');
     const started = await start(asUser, [spec(0, out)], { filter: 'icmp' });
-    expect(started.ifaces).toEqual([{ index: 0, linkType: 'EN10MB (Ethernet)', bufferKiB: HELPER_LIMITS.ringMaxKiB }]);
+    expect(started.ifaces).toEqual([{ index: 0, linkType: 'EN10MB (Ethernet)', bufferKiB: HELPER_LIMITS.ringMaxKiB, pid: expect.any(Number) }]);
     const st = tcpdumpStatus(pair.ifs[0]);
+    // The pid the helper reports (the bottleneck's CPU and drops come from it) is that tcpdump.
+    expect(st.Pid).toBe(String(started.ifaces[0]!.pid));
     expect(st.Uid?.split(/\s+/)).toEqual([String(user.uid), String(user.uid), String(user.uid), String(user.uid)]);
     expect(st.Gid?.split(/\s+/)[0]).toBe(String(user.gid));
     expect(st.Groups).toBe('');

@@ -127,7 +127,7 @@ describe.skipIf(!isRoot || !hasTshark)(`remote hosts over SSH (${isRoot ? 'root'
     const idbs = (await readCaptureFile(file)).interfaces;
     expect(idbs.map((i) => i.name)).toEqual([labelA, labelB, 'alpha/host/eth0']);
     for (const [i, host] of [[0, 'alpha'], [1, 'beta'], [2, 'alpha']] as const)
-      expect(idbs[i]!.comment).toMatch(new RegExp(`host ${host} \\(ssh://${host}, hostname ${host}\\); clock offset [+-]\\d+\\.\\d{3} ms \\(its clock minus ours`));
+      expect(idbs[i]!.description).toMatch(new RegExp(`host ${host} \\(ssh://${host}, hostname ${host}\\); clock offset [+-]\\d+\\.\\d{3} ms \\(its clock minus ours`));
   });
 
   it('the CLI shows and captures containers on both hosts at once', () => {

@@ -134,7 +134,8 @@ export class MergedWriter implements CaptureWriter {
       linkType: h.linkType,
       snaplen: h.snaplen,
       name: f.desc.label,
-      comment: f.desc.comment || undefined,
+      // if_description, where dumpcap's --ifdescr puts it: one field whichever writer made the file.
+      description: f.desc.comment || undefined,
       tsresol: h.nanos ? 9 : 6,
       filter: this.o.filter || undefined,
       nanos: h.nanos,
