@@ -73,31 +73,96 @@ function toContainer(info: Inspect): DockerContainer {
   };
 }
 
+type Summary = Docker.ContainerInfo;
+/** What a list call must give (a remote host's fixed script lists ids only). */
+type Listed = { Id: string } & Partial<Summary>;
+
+/** `GET /containers/json` holds everything the topology shows but the pid: with the pid known, no inspect. */
+function fromSummary(s: Summary, pid: number | null): DockerContainer {
+  const labels = s.Labels ?? {};
+  const project = labels['com.docker.compose.project'];
+  const service = labels['com.docker.compose.service'];
+  const nets = s.NetworkSettings?.Networks ?? {};
+  return {
+    id: s.Id,
+    // Legacy links add `/other/alias` names: the container's own has one slash.
+    name: (s.Names?.find((n) => n.lastIndexOf('/') === 0) ?? s.Names?.[0] ?? s.Id.slice(0, 12)).replace(/^\//, ''),
+    image: s.Image,
+    state: s.State,
+    pid,
+    networkMode: s.HostConfig?.NetworkMode ?? 'default',
+    networks: Object.entries(nets).map(([name, n]) => ({
+      name,
+      networkId: n.NetworkID || null,
+      driver: null,
+      ipv4: n.IPAddress ? `${n.IPAddress}/${n.IPPrefixLen}` : null,
+      ipv6: n.GlobalIPv6Address ? `${n.GlobalIPv6Address}/${n.GlobalIPv6PrefixLen}` : null,
+      mac: n.MacAddress || null,
+      gateway: n.Gateway || null,
+    })),
+    compose: project && service ? { project, service } : null,
+    sandboxKey: null,
+  };
+}
+
 /**
  * The three Engine API calls discovery needs. dockerode provides them in the app
  * (dockerode-api.ts); the privileged helper has its own small socket client.
  */
 export interface DockerApi {
-  listContainers(): Promise<Array<{ Id: string }>>;
+  listContainers(): Promise<Listed[]>;
   listNetworks(): Promise<Array<{ Name: string; Driver: string }>>;
   inspect(id: string): Promise<Inspect>;
 }
 
 
-export async function listDockerContainers(api: DockerApi, endpoint = dockerEndpoint()): Promise<DockerListing> {
+/** States in which a container has no process (paused and restarting ones may: inspected). */
+const NO_PROCESS = new Set(['created', 'exited', 'dead']);
+
+/** Docker's first answer: the list (one request), enough to know it answers and which containers it has. */
+export interface DockerSummaries {
+  status: DockerStatus;
+  summaries: Listed[];
+  drivers: Map<string, string>;
+  errno?: string;
+}
+
+export async function listDockerSummaries(api: DockerApi, endpoint = dockerEndpoint()): Promise<DockerSummaries> {
   try {
     const [summaries, networks] = await Promise.all([
       api.listContainers(),
       api.listNetworks().catch(() => [] as Array<{ Name: string; Driver: string }>),
     ]);
-    const drivers = new Map(networks.map((n) => [n.Name, n.Driver]));
-    const inspected = await Promise.all(
-      summaries.map((s) => api.inspect(s.Id).catch(() => null)), // removed between list and inspect
-    );
-    const containers = inspected.filter((i): i is Inspect => i !== null).map(toContainer);
-    for (const c of containers) for (const n of c.networks) n.driver = drivers.get(n.name) ?? null;
-    return { status: { available: true, endpoint }, containers };
+    return { status: { available: true, endpoint }, summaries, drivers: new Map(networks.map((n) => [n.Name, n.Driver])) };
   } catch (err) {
-    return { status: { available: false, endpoint, error: describeDockerError(err, endpoint) }, containers: [], errno: (err as NodeJS.ErrnoException)?.code };
+    return { status: { available: false, endpoint, error: describeDockerError(err, endpoint) }, summaries: [], drivers: new Map(), errno: (err as NodeJS.ErrnoException)?.code };
   }
+}
+
+/**
+ * The full listing. A running container whose main process the host's files already name
+ * (its containerd shim's `-id` is the container's id) is taken from the list as it is; only
+ * the others are inspected for their pid and sandbox (at 100 containers: 1 request, not 101).
+ */
+export async function completeDockerListing(api: DockerApi, first: DockerSummaries, knownPids: ReadonlyMap<string, number> = new Map()): Promise<DockerListing> {
+  const { status, summaries, drivers } = first;
+  if (!status.available) return { status, containers: [], errno: first.errno };
+  const containers = (
+    await Promise.all(
+      summaries.map(async (s) => {
+        const complete = Boolean(s.State && s.Names?.length && s.NetworkSettings);
+        if (complete && NO_PROCESS.has(s.State!)) return fromSummary(s as Summary, null);
+        const pid = complete && s.State === 'running' ? knownPids.get(s.Id) : undefined;
+        if (pid !== undefined) return fromSummary(s as Summary, pid);
+        const info = await api.inspect(s.Id).catch(() => null); // removed between list and inspect
+        return info ? toContainer(info) : null;
+      }),
+    )
+  ).filter((c): c is DockerContainer => c !== null);
+  for (const c of containers) for (const n of c.networks) n.driver = drivers.get(n.name) ?? null;
+  return { status, containers };
+}
+
+export async function listDockerContainers(api: DockerApi, endpoint = dockerEndpoint()): Promise<DockerListing> {
+  return completeDockerListing(api, await listDockerSummaries(api, endpoint));
 }

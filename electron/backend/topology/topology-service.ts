@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { Topology } from '../../../shared/topology';
 import type { HostContainerListing } from '../../../shared/helper-protocol';
 import { readHostContainers } from '../../engines/host-containers';
-import { dockerEndpoint, listDockerContainers, type DockerContainer, type DockerListing } from '../../engines/docker';
+import { completeDockerListing, dockerEndpoint, listDockerSummaries, type DockerContainer, type DockerListing, type DockerSummaries } from '../../engines/docker';
 import { createDockerClient, dockerodeApi } from './dockerode-api';
 import { scanNamespaces, type NamespaceScan } from '../../kernel/namespaces';
 import { discoverTopology } from './build-topology';
@@ -56,6 +56,14 @@ export interface TopologyServiceOptions {
   /** Not root: how our own rootless containers' namespaces are found and read (null: not at all). */
   ownNamespaces?: OwnNamespaceReader | null;
 }
+
+/** Docker's list, or (its socket refused us) the helper's whole listing instead. */
+interface DockerFirstAnswer {
+  summaries: DockerSummaries;
+  listing: DockerListing | null;
+}
+const dockerAnswered = (a: DockerFirstAnswer) => (a.listing ? a.listing.status.available : a.summaries.status.available);
+const dockerListedIds = (a: DockerFirstAnswer) => new Set(a.listing ? a.listing.containers.map((c) => c.id) : a.summaries.summaries.map((s) => s.Id));
 
 export class TopologyService {
   readonly docker: Docker;
@@ -115,12 +123,15 @@ export class TopologyService {
         return own && process.getuid?.() !== 0 ? withOwnNamespaces(scan, own) : scan;
       },
     };
-    // Asked once: the host-file namers wait for Docker's own answer (it decides what they must read).
-    let docker: Promise<DockerListing> | null = null;
-    const listDocker = () => (docker ??= this.listContainers());
+    // Each asked once. The host-file namers wait for Docker's list (it decides what they must
+    // read); Docker's listing then waits for them (the pids they found spare an inspect each).
+    let first: Promise<DockerFirstAnswer> | null = null;
+    const dockerFirst = () => (first ??= this.firstDockerAnswer());
+    let host: Promise<HostContainerListing> | null = null;
+    const listHost = () => (host ??= this.listHostContainers(dockerFirst));
     const topo = await discoverTopology({
-      listContainers: listDocker,
-      listHostContainers: () => this.listHostContainers(listDocker),
+      listContainers: async () => this.completeDocker(await dockerFirst(), listHost),
+      listHostContainers: listHost,
       scanNamespaces: scanner.scanNamespaces,
       privilegedMode: scanner.mode,
       privilegedError: () => scannerError ?? this.scanner.lastError?.(),
@@ -145,20 +156,28 @@ export class TopologyService {
     return () => this.changeListeners.delete(fn);
   }
 
-  /** Docker directly; when its socket refuses us (not in the docker group), through the helper. */
-  private async listContainers(): Promise<DockerListing> {
+  /** Docker's list directly; when its socket refuses us (not in the docker group), the helper's whole listing. */
+  private async firstDockerAnswer(): Promise<DockerFirstAnswer> {
     const endpoint = dockerEndpoint(this.env);
-    const direct = await listDockerContainers(dockerodeApi(this.docker), endpoint);
+    const summaries = await listDockerSummaries(dockerodeApi(this.docker), endpoint);
     const viaHelper = this.opts.dockerViaHelper;
-    if (direct.errno !== 'EACCES' || !viaHelper || !endpoint.startsWith('unix://')) return direct;
+    if (summaries.errno !== 'EACCES' || !viaHelper || !endpoint.startsWith('unix://')) return { summaries, listing: null };
     try {
       const containers = await viaHelper(endpoint.slice('unix://'.length));
       const note = `Docker listed through the privileged helper: your user cannot open ${endpoint} (join the docker group to skip the helper)`;
-      return { status: { available: true, endpoint }, containers, warnings: [note] };
+      return { summaries, listing: { status: { available: true, endpoint }, containers, warnings: [note] } };
     } catch (err) {
       const why = (err as Error).message ?? String(err);
-      return { ...direct, status: { ...direct.status, error: { code: 'DOCKER_UNAVAILABLE', message: `${direct.status.error?.message}; through the helper: ${why}` } } };
+      const status = { ...summaries.status, error: { code: 'DOCKER_UNAVAILABLE', message: `${summaries.status.error?.message}; through the helper: ${why}` } };
+      return { summaries, listing: { status, containers: [], errno: summaries.errno } };
     }
+  }
+
+  private async completeDocker(first: DockerFirstAnswer, host: () => Promise<HostContainerListing>): Promise<DockerListing> {
+    if (first.listing) return first.listing;
+    if (!first.summaries.status.available) return completeDockerListing(dockerodeApi(this.docker), first.summaries);
+    const pids = new Map((await host()).containers.filter((c) => c.engine === 'docker').map((c) => [c.id, c.pid]));
+    return completeDockerListing(dockerodeApi(this.docker), first.summaries, pids);
   }
 
   /**
@@ -166,11 +185,11 @@ export class TopologyService {
    * user, their own rootless containers and what command lines tell), plus the helper's
    * root reading when the helper scans for us.
    */
-  private async listHostContainers(docker: () => Promise<DockerListing>): Promise<HostContainerListing> {
+  private async listHostContainers(docker: () => Promise<DockerFirstAnswer>): Promise<HostContainerListing> {
     const read = this.opts.readHostContainers ?? ((o: { dockerStateFiles: boolean }) => readHostContainers(o));
     // The first scan (every CLI command's only one) asks Docker first: reading Docker's state files
     // for containers its API names anyway cost ~70 ms of CPU at 100 containers.
-    let dockerStateFiles = this.last ? needsDockerStateFiles(this.last) : !(await docker()).status.available;
+    let dockerStateFiles = this.last ? needsDockerStateFiles(this.last) : !dockerAnswered(await docker());
     // Let the Docker requests and the scan's children start before this synchronous read.
     await new Promise((r) => setImmediate(r));
     const readOwn = (o: { dockerStateFiles: boolean }): HostContainerListing => {
@@ -183,7 +202,7 @@ export class TopologyService {
     let own = readOwn({ dockerStateFiles });
     if (!dockerStateFiles) {
       // Docker's tasks its API did not list (DOCKER_HOST names another engine's API): their names are in Docker's state files.
-      const listed = new Set((await docker()).containers.map((c) => c.id));
+      const listed = dockerListedIds(await docker());
       if (own.containers.some((c) => c.engine === 'docker' && !listed.has(c.id))) own = readOwn({ dockerStateFiles: (dockerStateFiles = true) });
     }
     const viaHelper = this.opts.hostContainersViaHelper;
