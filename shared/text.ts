@@ -10,8 +10,6 @@ export function printable(s: string): string {
 
 /** Like `printable`, but keeps line breaks and tabs (for multi-line text). */
 export function printableLines(s: string): string {
-  return s
-    .split('\n')
-    .map((line) => line.split('\t').map(printable).join('\t'))
-    .join('\n');
+  // One pass over the whole text (a 100-container topology --json is ~1 MB: per line cost ~19 ms).
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

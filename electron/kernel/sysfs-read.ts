@@ -24,6 +24,8 @@ export interface SysfsLink {
 }
 
 const ARPHRD_LOOPBACK = 772;
+/** The kernel gives every namespace's loopback index 1 (LOOPBACK_IFINDEX), and nothing else. */
+const LOOPBACK_IFINDEX = 1;
 const read = (path: string) => readFileSync(path, 'utf8').trim();
 const tryRead = (path: string): string | null => {
   try {
@@ -40,11 +42,14 @@ function parseUevent(text: string): { ifindex: number; devtype: string | null } 
 
 // Each read crosses into the container's mounts and costs tens of microseconds
 // on a busy host: read only what the kind needs.
-function readLink(base: string, name: string): SysfsLink {
+// `loopback`: what /proc/PID/net/igmp already told (index 1 is always the namespace's
+// loopback, which has no other index, link, address or master), else null: read its type.
+function readLink(base: string, name: string, loopbackName: string | null): SysfsLink {
   const dir = `${base}/${name}`;
+  if (name === loopbackName) return loopbackLink(dir, name);
   const { ifindex, devtype } = parseUevent(read(`${dir}/uevent`));
   const iflink = Number(read(`${dir}/iflink`));
-  const loopback = Number(read(`${dir}/type`)) === ARPHRD_LOOPBACK;
+  const loopback = loopbackName === null && Number(read(`${dir}/type`)) === ARPHRD_LOOPBACK;
   let kind: SysfsKind;
   if (loopback) kind = 'loopback';
   else if (devtype === 'bridge') kind = 'bridge';
@@ -73,6 +78,13 @@ function readLink(base: string, name: string): SysfsLink {
   };
 }
 
+/** A namespace's loopback: only its MTU and state can differ (two reads, not seven). */
+function loopbackLink(dir: string, name: string): SysfsLink {
+  const mtu = Number(tryRead(`${dir}/mtu`));
+  const state = (tryRead(`${dir}/operstate`) ?? 'unknown').toUpperCase();
+  return { name, ifindex: LOOPBACK_IFINDEX, iflink: LOOPBACK_IFINDEX, kind: 'loopback', mac: '00:00:00:00:00:00', mtu: Number.isFinite(mtu) && mtu > 0 ? mtu : null, state, master: null, addresses: [] };
+}
+
 export type SysfsResult = { ok: true; links: SysfsLink[] } | { ok: false; error: string };
 
 export function readNamespaceSysfs(pid: number): SysfsResult {
@@ -82,9 +94,11 @@ export function readNamespaceSysfs(pid: number): SysfsResult {
     // sysfs shows the namespace that mounted it; /proc/PID/net/dev shows PID's. They must agree.
     const procNames = parseNetDevNames(read(`/proc/${pid}/net/dev`)).sort();
     if (names.join(',') !== procNames.join(',')) return { ok: false, error: 'sysfs belongs to another namespace' };
+    const igmp = parseIgmpIndexes(tryRead(`/proc/${pid}/net/igmp`) ?? '');
+    const loopbackName = igmp.get(LOOPBACK_IFINDEX) ?? null;
     // Index order, as `ip` prints them.
-    const links = names.map((n) => readLink(base, n)).sort((a, b) => a.ifindex - b.ifindex);
-    for (const [index, name] of parseIgmpIndexes(tryRead(`/proc/${pid}/net/igmp`) ?? '')) {
+    const links = names.map((n) => readLink(base, n, loopbackName && names.includes(loopbackName) ? loopbackName : null)).sort((a, b) => a.ifindex - b.ifindex);
+    for (const [index, name] of igmp) {
       if (links.find((l) => l.name === name)?.ifindex !== index) return { ok: false, error: 'sysfs indexes disagree with /proc/net/igmp' };
     }
     const v4 = assignIpv4(read(`/proc/${pid}/net/fib_trie`), read(`/proc/${pid}/net/route`), links.filter((l) => l.kind === 'loopback').map((l) => l.name));

@@ -6,7 +6,7 @@ import { docker, isRoot, nsInode, removeSuiteContainers, runContainer, SKIP_REAS
 import { createNetwork, kernelPeer, nsPathOf, removeSuiteNetworks } from './kernel-view';
 
 const SUITE = 'vsd-disc-fast';
-const NAMES = ['vsd-fp-a', 'vsd-fp-b', 'vsd-fp-none'];
+const NAMES = ['vsd-fp-a', 'vsd-fp-b', 'vsd-fp-none', 'vsd-fp-lomtu', 'vsd-fp-lodown'];
 
 // What both ways of reading must agree on (the netnsid is what sysfs cannot see).
 const comparable = (ns: RawNamespace) =>
@@ -21,6 +21,11 @@ describe.skipIf(!isRoot)(`discovery: sysfs fast path agrees with ip inside the n
     runContainer(SUITE, 'vsd-fp-b', ['--network', 'vsd-fp-net']);
     docker('network', 'connect', 'bridge', 'vsd-fp-b');
     runContainer(SUITE, 'vsd-fp-none', ['--network', 'none']);
+    // The loopback read in two reads (its index known from /proc/net/igmp) keeps its own MTU and state.
+    runContainer(SUITE, 'vsd-fp-lomtu', ['--cap-add', 'NET_ADMIN']);
+    docker('exec', 'vsd-fp-lomtu', 'ip', 'link', 'set', 'lo', 'mtu', '1500');
+    runContainer(SUITE, 'vsd-fp-lodown', ['--cap-add', 'NET_ADMIN']);
+    docker('exec', 'vsd-fp-lodown', 'ip', 'link', 'set', 'lo', 'down');
     // The host's sysfs inside the container: it describes the wrong namespace.
     runContainer(SUITE, 'vsd-fp-hostsys', ['-v', '/sys:/sys:ro']);
   });
