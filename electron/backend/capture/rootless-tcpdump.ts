@@ -7,6 +7,7 @@
 // subordinate uid could not open the user's file. The kernel clears the parent-death signal
 // when nsenter changes credentials, hence the second setpriv. The events and replies are the
 // helper's (shared/helper-protocol.ts), so LiveCapture cannot tell the two apart.
+import { parseDumpcapReport } from '../../../shared/dumpcap-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { HelperEvent, HelperEventData, HelperParsedParams, HelperResult, TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
@@ -103,8 +104,8 @@ class Runner {
         this.receivedByFilter = last(/(\d+) packets? received by filter/g) ?? this.receivedByFilter;
         this.droppedByKernel = last(/(\d+) packets? dropped by kernel/g) ?? this.droppedByKernel;
         this.captured = last(/^Packets(?: captured)?: (\d+)/gm) ?? this.captured;
-        const rd = [...this.stderr.matchAll(/Packets received\/dropped on interface .*: (\d+)\/(\d+)/g)].pop();
-        if (rd) [this.receivedByFilter, this.droppedByKernel] = [Number(rd[1]), Number(rd[2])];
+        const rd = parseDumpcapReport(this.stderr);
+        if (rd) [this.receivedByFilter, this.droppedByKernel] = [rd.received, rd.dropped];
       });
       child.on('error', (e) => this.finish('error', e.message, settle));
       child.on('close', (code, signal) => {

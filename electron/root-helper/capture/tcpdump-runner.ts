@@ -14,6 +14,7 @@
 // (tcpdump would otherwise switch to user `tcpdump`, which cannot open root's 0600 output).
 // --immediate-mode: packets leave the kernel at once instead of in 1 s blocks (the merge
 // window and the live view need it; test/bench/immediate-mode.sh measured the cost).
+import { isDumpcapReportLine, parseDumpcapReport } from '../../../shared/dumpcap-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { CodedError } from '../../../shared/result';
@@ -201,8 +202,9 @@ export class TcpdumpRunner {
     }
     // dumpcap: "Packets: N" while it writes, "Packets captured: N", then "received/dropped ...: R/D".
     for (const m of fresh.matchAll(/^Packets(?: captured)?: (\d+)/gm)) this.captured = Number(m[1]);
-    const rd = /Packets received\/dropped on interface .*: (\d+)\/(\d+)/.exec(fresh);
-    if (rd) [this.receivedByFilter, this.droppedByKernel] = [Number(rd[1]), Number(rd[2])];
+    // The report may span lines (the name is the description): parse what is kept of stderr.
+    const rd = parseDumpcapReport(this.stderrTail);
+    if (rd) [this.receivedByFilter, this.droppedByKernel] = [rd.received, rd.dropped];
     if (!fresh.includes('packet')) return;
     // SIGUSR1's one-liner "N packets captured, M packets received by filter, K packets
     // dropped by kernel" and the exit report's three lines. The last one wins.
@@ -221,7 +223,7 @@ export class TcpdumpRunner {
     const lines = this.stderrTail
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: |^Packets( captured| received\/dropped .*)?: \d/.test(l));
+      .filter((l) => l && !isDumpcapReportLine(l) && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: /.test(l));
     const last = lines[lines.length - 1];
     return last ? last.replace(/^tcpdump: /, '') : null;
   }
