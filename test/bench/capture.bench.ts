@@ -22,7 +22,7 @@ const CLI = 'vsq2-bench-cli';
 const { values } = parseArgs({
   options: { rates: { type: 'string', default: '200M,1G,0' }, seconds: { type: 'string', default: '4' }, reps: { type: 'string', default: '1' }, tools: { type: 'string', default: 'bare,pcapng,pcap' }, snaplen: { type: 'string', default: '262144' } },
 });
-type Tool = 'bare' | 'pcapng' | 'pcap' | 'short' | 'null';
+type Tool = 'bare' | 'dumpcap' | 'pcapng' | 'pcap' | 'short' | 'null';
 /** Sinks that keep up, run at full rate only. */
 const FULL_RATE_EXTRA: Tool[] = ['short', 'null'];
 const TOOLS = values.tools!.split(',').filter(Boolean) as Tool[];
@@ -128,22 +128,30 @@ function timed(argv: string[], ready: RegExp): Promise<{ child: ChildProcess; do
 
 async function runOne(tool: Tool, rate: string, veth: string, dir: string): Promise<Run> {
   const file = tool === 'null' ? '/dev/null' : join(dir, `${tool}-${rate}-${Date.now()}.${tool === 'pcap' ? 'pcap' : 'pcapng'}`);
-  const bareLike = tool === 'bare' || tool === 'null';
-  const argv = bareLike
-    ? ['tcpdump', '-i', veth, '-n', '-s', SNAPLEN, '-B', '65536', '-w', file]
-    : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
-  const { child, done } = await timed(argv, bareLike ? /listening on/ : /capturing .* into/);
+  // dumpcap alone (Wireshark's engine, which vethscope's pcapng path runs): what the engine itself costs.
+  const engineOnly = tool === 'dumpcap';
+  const bareLike = tool === 'bare' || tool === 'null' || engineOnly;
+  const argv = engineOnly
+    ? ['dumpcap', '-i', veth, '-s', SNAPLEN, '-B', '64', '-w', file]
+    : bareLike
+      ? ['tcpdump', '-i', veth, '-n', '-s', SNAPLEN, '-B', '65536', '-w', file]
+      : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
+  const { child, done } = await timed(argv, engineOnly ? /Capturing on/ : bareLike ? /listening on/ : /capturing .* into/);
   const top = child.pid!;
   const peak = treeRss(top);
   const sent = await iperf(rate);
   // SIGINT where a person's Ctrl+C lands: tcpdump itself, or the vethscope CLI.
-  const target = bareLike ? descendants(top).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('tcpdump')) ?? top : descendants(top)[0] ?? top;
+  const target = bareLike ? descendants(top).find((p) => /^(tcpdump|dumpcap)/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? top : descendants(top)[0] ?? top;
   process.kill(target, 'SIGINT');
   const r = await done;
   const rss = peak();
   let packets: number;
   let dropped: number;
-  if (bareLike) {
+  if (engineOnly) {
+    const m = /Packets received\/dropped on interface '[^']*': (\d+)\/(\d+)/.exec(r.stderr);
+    packets = Number(m?.[1] ?? 0);
+    dropped = Number(m?.[2] ?? 0);
+  } else if (bareLike) {
     packets = Number(/(\d+) packets captured/.exec(r.stderr)?.[1] ?? 0);
     dropped = Number(/(\d+) packets dropped by kernel/.exec(r.stderr)?.[1] ?? 0);
   } else {

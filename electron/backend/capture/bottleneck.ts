@@ -139,9 +139,41 @@ interface Sample {
   bytes: number;
 }
 
+/**
+ * dumpcap has no live drop count. Packets the interfaces carried that the file does not hold
+ * yet are in flight (the kernel's ring, dumpcap's buffer, our walk of the file) until more are
+ * missing than those could hold: only growth past twice the rings' capacity counts as loss.
+ * (A per-window difference took a ring filling at a burst's start for a loss.)
+ */
+export class WireLossEstimate {
+  private base: { wire: number; packets: number } | null = null;
+  private lost = 0;
+
+  /** Packets lost since the last call, given the totals so far and the rings' bytes. */
+  update(wire: number, packets: number, bytes: number, ringBytes: number, snaplen: number): number {
+    if (!this.base) {
+      this.base = { wire, packets };
+      return 0;
+    }
+    const inFlight = wire - this.base.wire - (packets - this.base.packets);
+    const perPacket = Math.min(snaplen, packets > 0 ? bytes / packets : 1500) + RING_FRAME_OVERHEAD;
+    const lostNow = Math.max(0, inFlight - (2 * ringBytes) / perPacket);
+    const more = lostNow - this.lost;
+    if (more < LOSS_NOISE) return 0;
+    this.lost = lostNow;
+    return Math.round(more);
+  }
+}
+
+/** TPACKET frame header and alignment per packet in the kernel's ring. */
+const RING_FRAME_OVERHEAD = 96;
+/** Fewer missing packets than this in a window are counting noise, not loss. */
+const LOSS_NOISE = 100;
+
 /** Samples a running capture and keeps the verdict on the last window of about a second. */
 export class BottleneckProbe {
-  private readonly procs = new Map<number, { engine: string; label: string; iface: string }>();
+  private readonly procs = new Map<number, { engine: string; label: string; iface: string; ringBytes: number }>();
+  private readonly wireLoss = new WireLossEstimate();
   private readonly disk: { id: string; name: string } | null;
   private prev: Sample | null = null;
   verdict: CaptureBottleneck | null = null;
@@ -158,9 +190,9 @@ export class BottleneckProbe {
     this.disk = outputPath ? blockDeviceOf(outputPath) : null;
   }
 
-  /** A capture process the helper started (its pid in our PID namespace) on `iface`. */
-  watch(pid: number, engine: string, label: string, iface: string): void {
-    this.procs.set(pid, { engine, label, iface });
+  /** A capture process the helper started (its pid in our PID namespace) on `iface`, with its kernel ring. */
+  watch(pid: number, engine: string, label: string, iface: string, bufferKiB: number): void {
+    this.procs.set(pid, { engine, label, iface, ringBytes: bufferKiB * 1024 });
   }
 
   /** What the interfaces carried, when every one of them can be read. */
@@ -196,12 +228,10 @@ export class BottleneckProbe {
       if (!cpu || share > cpu.share) cpu = { share, ...this.procs.get(pid)! };
     }
     const disk = this.disk && s.diskMs !== null && p.diskMs !== null ? { busy: Math.min(1, (s.diskMs - p.diskMs) / (seconds * 1000)), name: this.disk.name } : null;
-    // No live drop count (dumpcap): what the interfaces carried and the file did not get, when
-    // that is more than a ring's worth of lag (a few packets in flight are no drops).
     let drops = s.drops === null || p.drops === null ? null : Math.max(0, s.drops - p.drops);
-    if (drops === null && s.wire !== null && p.wire !== null) {
-      const missed = s.wire - p.wire - (s.packets - p.packets);
-      drops = missed > Math.max(100, (s.wire - p.wire) * 0.01) ? missed : 0;
+    if (drops === null && s.wire !== null) {
+      const ringBytes = [...this.procs.values()].reduce((sum, x) => sum + x.ringBytes, 0);
+      drops = this.wireLoss.update(s.wire, s.packets, s.bytes, ringBytes, this.snaplen);
     }
     const machineBusy = s.machine && p.machine && s.machine.total > p.machine.total ? (s.machine.busy - p.machine.busy) / (s.machine.total - p.machine.total) : null;
     this.verdict = judgeBottleneck({ seconds, cpu, machineBusy, disk, drops, packets: s.packets - p.packets, bytes: s.bytes - p.bytes, snaplen: this.snaplen });

@@ -81,7 +81,7 @@ export class LiveCapture {
     started.ifaces.forEach((s, i) => {
       this.writer.confirm(pending[i]!, s.index);
       this.record.added(s.index, resolved[i]!);
-      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, resolved[i]!.label, resolved[i]!.iface);
+      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, resolved[i]!.label, resolved[i]!.iface, s.bufferKiB);
     });
     await this.writer.begin();
     this.record.running(this.writer.files);
@@ -176,7 +176,7 @@ export class LiveCapture {
       const s = await this.deps.helper.request('attachInterface', { captureId: this.id, iface: tcpdumpSpec(r, pending) });
       this.writer.confirm(pending, s.index);
       this.record.added(s.index, r);
-      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, r.label, r.iface);
+      if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, r.label, r.iface, s.bufferKiB);
     } catch (err) {
       this.writer.discard(pending);
       throw err;

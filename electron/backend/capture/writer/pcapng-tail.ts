@@ -8,6 +8,10 @@ import { BLOCK_MAX, BLOCK_MIN, BT_EPB, BT_IDB, BT_SHB, EPB_HEAD, blockHead, inte
 import { SAMPLE_HEAD_BYTES } from './capture-writer';
 
 const WINDOW = 256 << 10;
+/** After a large block, read only what the next header and sampled head need: a window over
+ * 64 KiB packets would read the whole file back (at 1 Gbit/s, ~0.1 s of CPU per 500 MB). */
+const LARGE_BLOCK = 4096;
+const HEAD_READ = 4096;
 
 export interface TailedPacket {
   tsHi: number;
@@ -44,7 +48,8 @@ export class PcapngTail {
   }
 
   /**
-   * Walk whole blocks from the boundary: at most `budget` bytes and `maxPackets` packets.
+   * Walk whole blocks from the boundary: at most `budget` bytes read (a large block counts its
+   * header read only) and `maxPackets` packets.
    * Returns how many packets were walked.
    */
   walk(budget: number, maxPackets = Infinity): number {
@@ -52,11 +57,12 @@ export class PcapngTail {
     let walked = 0;
     let winStart = -1;
     let winLen = 0;
+    let ahead = WINDOW;
     const load = (off: number, want: number): boolean => {
       if (winStart >= 0 && off >= winStart && off + want <= winStart + winLen) return true;
       let n = 0;
       try {
-        n = readSync(this.fd, this.buf, 0, Math.min(WINDOW, size - off), off);
+        n = readSync(this.fd, this.buf, 0, Math.min(WINDOW, size - off, Math.max(want, ahead)), off);
       } catch {
         return false;
       }
@@ -98,7 +104,9 @@ export class PcapngTail {
         walked++;
       }
       this.boundary = off + length;
-      budget -= length;
+      ahead = length > LARGE_BLOCK ? HEAD_READ : WINDOW;
+      // The budget is what walking costs: a large packet's body is skipped, not read.
+      budget -= Math.min(length, HEAD_READ);
     }
     return walked;
   }

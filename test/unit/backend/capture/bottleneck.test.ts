@@ -2,7 +2,7 @@
 // /sys readers it is fed from, against real processes and file systems.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { blockDeviceOf, BottleneckProbe, judgeBottleneck, processCpuSec, type Window } from '../../../../electron/backend/capture/bottleneck';
+import { blockDeviceOf, BottleneckProbe, judgeBottleneck, processCpuSec, WireLossEstimate, type Window } from '../../../../electron/backend/capture/bottleneck';
 
 const base: Window = { seconds: 1, cpu: { share: 0.2, engine: 'dumpcap', label: 'web-1/eth0 (veth1)' }, machineBusy: 0.3, disk: { busy: 0.1, name: 'sda' }, drops: 0, packets: 100_000, bytes: 150_000_000, snaplen: 262144 };
 
@@ -81,5 +81,22 @@ describe('readers', () => {
     // Within the window the verdict is kept, not recomputed from a too-short interval.
     expect(probe.sample({ drops: 500, packets: 1000, bytes: 1_500_000 }, 1200)?.kind).toBe('kernel');
     expect(probe.sample({ drops: 500, packets: 2000, bytes: 3_000_000 }, 2200)).toBeNull();
+  });
+
+  it("dumpcap's loss estimate: a ring filling at a burst's start is no loss; packets really missing are, once", () => {
+    const ring = 64 << 20;
+    const est = new WireLossEstimate();
+    expect(est.update(1_000, 0, 0, ring, 262144)).toBe(0); // the first sample is the baseline
+    // iperf3 starts: 64 KB packets, the file 1,045 behind (seen as "1045 packets were lost in 1 s").
+    expect(est.update(1_000 + 2_000, 955, 955 * 65_000, ring, 262144)).toBe(0);
+    expect(est.update(1_000 + 30_000, 28_955, 28_955 * 65_000, ring, 262144)).toBe(0);
+    // Full rate, 1500-byte packets: 200,000 carried that the file does not hold, more than the rings can.
+    const small = new WireLossEstimate();
+    small.update(0, 0, 0, ring, 262144);
+    const inRings = (2 * ring) / (1500 + 96);
+    expect(small.update(300_000, 100_000, 100_000 * 1500, ring, 262144)).toBe(Math.round(200_000 - inRings));
+    // Counted once: the same gap in the next window is no new loss; a bigger one adds only the growth.
+    expect(small.update(360_000, 160_000, 160_000 * 1500, ring, 262144)).toBe(0);
+    expect(small.update(430_000, 210_000, 210_000 * 1500, ring, 262144)).toBe(20_000);
   });
 });
