@@ -51,6 +51,13 @@ const POLL_SETTLE_MS = 250;
  * block (10 pings then SIGINT: 0 packets kept). So dumpcap is asked to stop this much later.
  */
 const DUMPCAP_DRAIN_MS = 400;
+/**
+ * After SIGINT dumpcap still writes what its ring holds (up to -B, 64 MiB) into a file whose
+ * dirty pages the kernel may be throttling: at full rate that took over 1.5 s, and the SIGKILL
+ * then cut its exit report (its drops read as 0) and could cut the file's end. Under the
+ * backend's own 15 s wait for the stop.
+ */
+const DUMPCAP_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 5000;
 
 export function requireCaptureTools(): CaptureTools {
@@ -255,7 +262,7 @@ export class TcpdumpRunner {
    * SIGINT (tcpdump flushes and reports; dumpcap after its last ring block reached it),
    * SIGKILL after `graceMs`. Resolves once it has exited.
    */
-  stop(graceMs = 1500): Promise<void> {
+  stop(graceMs = this.engine === 'dumpcap' ? DUMPCAP_GRACE_MS : 1500): Promise<void> {
     if (this.ended || !this.child) return Promise.resolve();
     this.signalled = true;
     const child = this.child;
