@@ -47,19 +47,14 @@ export function describeDockerError(err: unknown, endpoint: string): { code: str
 
 type Inspect = Docker.ContainerInspectInfo;
 
-function toContainer(info: Inspect): DockerContainer {
-  const labels = info.Config?.Labels ?? {};
-  const project = labels['com.docker.compose.project'];
-  const service = labels['com.docker.compose.service'];
-  const nets = info.NetworkSettings?.Networks ?? {};
+type Endpoints = NonNullable<Inspect['NetworkSettings']>['Networks'];
+
+/** A container's networks and compose labels: inspect and list answer them in the same shape. */
+function networksAndCompose(nets: Endpoints | undefined, labels: Record<string, string> | undefined): Pick<DockerContainer, 'networks' | 'compose'> {
+  const project = labels?.['com.docker.compose.project'];
+  const service = labels?.['com.docker.compose.service'];
   return {
-    id: info.Id,
-    name: info.Name.replace(/^\//, ''),
-    image: info.Config?.Image ?? info.Image,
-    state: info.State?.Status ?? 'unknown',
-    pid: info.State?.Running && info.State.Pid > 0 ? info.State.Pid : null,
-    networkMode: info.HostConfig?.NetworkMode ?? 'default',
-    networks: Object.entries(nets).map(([name, n]) => ({
+    networks: Object.entries(nets ?? {}).map(([name, n]) => ({
       name,
       networkId: n.NetworkID || null,
       driver: null,
@@ -69,6 +64,18 @@ function toContainer(info: Inspect): DockerContainer {
       gateway: n.Gateway || null,
     })),
     compose: project && service ? { project, service } : null,
+  };
+}
+
+function toContainer(info: Inspect): DockerContainer {
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    image: info.Config?.Image ?? info.Image,
+    state: info.State?.Status ?? 'unknown',
+    pid: info.State?.Running && info.State.Pid > 0 ? info.State.Pid : null,
+    networkMode: info.HostConfig?.NetworkMode ?? 'default',
+    ...networksAndCompose(info.NetworkSettings?.Networks, info.Config?.Labels),
     sandboxKey: info.NetworkSettings?.SandboxKey || null,
   };
 }
@@ -79,10 +86,6 @@ type Listed = { Id: string } & Partial<Summary>;
 
 /** `GET /containers/json` holds everything the topology shows but the pid: with the pid known, no inspect. */
 function fromSummary(s: Summary, pid: number | null): DockerContainer {
-  const labels = s.Labels ?? {};
-  const project = labels['com.docker.compose.project'];
-  const service = labels['com.docker.compose.service'];
-  const nets = s.NetworkSettings?.Networks ?? {};
   return {
     id: s.Id,
     // Legacy links add `/other/alias` names: the container's own has one slash.
@@ -91,16 +94,7 @@ function fromSummary(s: Summary, pid: number | null): DockerContainer {
     state: s.State,
     pid,
     networkMode: s.HostConfig?.NetworkMode ?? 'default',
-    networks: Object.entries(nets).map(([name, n]) => ({
-      name,
-      networkId: n.NetworkID || null,
-      driver: null,
-      ipv4: n.IPAddress ? `${n.IPAddress}/${n.IPPrefixLen}` : null,
-      ipv6: n.GlobalIPv6Address ? `${n.GlobalIPv6Address}/${n.GlobalIPv6PrefixLen}` : null,
-      mac: n.MacAddress || null,
-      gateway: n.Gateway || null,
-    })),
-    compose: project && service ? { project, service } : null,
+    ...networksAndCompose(s.NetworkSettings?.Networks as Endpoints, s.Labels),
     sandboxKey: null,
   };
 }
