@@ -8,13 +8,13 @@ import { execFileResult, findTool, mapPool } from '../util/exec';
 import { pairSysfsNamespaces } from './fast-pair';
 import { parseIpAddrJson } from './ip-json';
 import type { NamespaceScan, RawNamespace } from '../../shared/helper-protocol';
-import { readNamespaceSysfs, type SysfsLink } from './sysfs-read';
+import { type SysfsLink } from './sysfs-read';
+import { readNamespacesSysfs } from './sysfs-batch';
 
 // The shapes are the helper protocol's: the helper sends a scan as it is.
 export type { NamespaceScan, RawNamespace };
 
 const HOST_MAX_PIDS = 8;
-const YIELD_EVERY = 8;
 const BIND_DIRS = ['/run/netns', '/run/docker/netns'];
 
 export function parseNsLink(link: string): number | null {
@@ -182,12 +182,12 @@ export async function scanNamespaces(opts: ScanOptions = {}): Promise<NamespaceS
   const ipDone = viaIp(first);
   const fast = new Map<RawNamespace, SysfsLink[]>();
   const retry: RawNamespace[] = [];
-  for (const [i, ns] of trySysfs.entries()) {
-    const links = readSysfsOf(ns);
-    if (links) fast.set(ns, links);
+  // Through each namespace's first process, if that process still lives in it afterwards (PID reuse).
+  const read = await readNamespacesSysfs(trySysfs.map((ns) => ns.pids[0]!));
+  for (const ns of trySysfs) {
+    const r = read.get(ns.pids[0]!);
+    if (r?.ok && stillIn(ns.pids[0]!, ns.inode)) fast.set(ns, r.links);
     else retry.push(ns);
-    // The reads are synchronous (cheaper than a promise each): let Docker's replies in now and then.
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
   }
   await ipDone;
   const { accepted, rejected } = pairSysfsNamespaces(first, fast);
@@ -203,16 +203,10 @@ export async function scanNamespaces(opts: ScanOptions = {}): Promise<NamespaceS
   return { hostInode: host, namespaces: list, privileged, warnings };
 }
 
-/** sysfs through the namespace's first process, if that process still lives in it afterwards (PID reuse). */
-function readSysfsOf(ns: RawNamespace): SysfsLink[] | null {
-  const pid = ns.pids[0]!;
-  const stillThere = () => {
-    try {
-      return parseNsLink(readlinkSync(`/proc/${pid}/ns/net`)) === ns.inode;
-    } catch {
-      return false;
-    }
-  };
-  const r = readNamespaceSysfs(pid);
-  return r.ok && stillThere() ? r.links : null;
+function stillIn(pid: number, inode: number): boolean {
+  try {
+    return parseNsLink(readlinkSync(`/proc/${pid}/ns/net`)) === inode;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,42 @@
+// The read-ahead through one grep gives what reading each file in-process gives.
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseGrepZ, readNamespacesSysfs } from '../../../electron/kernel/sysfs-batch';
+import { readNamespaceSysfs } from '../../../electron/kernel/sysfs-read';
+
+const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+afterAll(() => void sleeper.kill());
+
+describe('sysfs read ahead by grep', () => {
+  it('parses NUL-separated records: lines joined per file, a ":" or a NUL-free odd name kept whole', () => {
+    const out = '/p/a:b\0line 1\n/p/a:b\0line 2:x\n/p/c\0\n/p/d\0  7  \n';
+    expect(parseGrepZ(out)).toEqual(
+      new Map([
+        ['/p/a:b', 'line 1\nline 2:x'],
+        ['/p/c', ''],
+        ['/p/d', '7'],
+      ]),
+    );
+  });
+
+  it("this process's namespace (two of its pids, so grep runs) reads the same as in-process reads", async () => {
+    // Interfaces may come and go meanwhile on a busy host: compare a reading taken between two equal ones.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = readNamespaceSysfs(process.pid);
+      const batch = await readNamespacesSysfs([process.pid, sleeper.pid!]);
+      const after = readNamespaceSysfs(sleeper.pid!);
+      if (JSON.stringify(before) !== JSON.stringify(after)) continue;
+      expect(before.ok).toBe(true);
+      expect(batch.get(process.pid)).toEqual(before);
+      expect(batch.get(sleeper.pid!)).toEqual(after);
+      return;
+    }
+    throw new Error('the host interfaces kept changing');
+  });
+
+  it('a pid that is gone is an error, the others still read', async () => {
+    const r = await readNamespacesSysfs([process.pid, sleeper.pid!, 2 ** 22 + 1]);
+    expect(r.get(2 ** 22 + 1)?.ok).toBe(false);
+    expect(r.get(process.pid)?.ok).toBe(true);
+  });
+});
