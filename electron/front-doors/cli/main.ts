@@ -14,6 +14,7 @@ import { hostTopCommand, hostTopologyCommand, hostVethCommand, placeTargets, tak
 
 
 export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) endQuietlyWhenStdoutCloses();
   // Remote Docker hosts (`--host ssh://...`, before the command): the commands below show and capture those.
   let remote: ReturnType<typeof takeHostOptions>;
   try {
@@ -117,5 +118,17 @@ function parseCommandArgs(command: string, rest: string[]): { top?: ReturnType<t
 if (require.main === module) {
   runCli(process.argv.slice(2)).then((status) => {
     process.exitCode = status;
+  });
+}
+
+/**
+ * `vethscope topology --json | head`: the reader is gone, so there is no one left to tell. End
+ * as a shell tool does on SIGPIPE (status 141), not with an unhandled EPIPE stack trace.
+ */
+function endQuietlyWhenStdoutCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(141);
   });
 }
