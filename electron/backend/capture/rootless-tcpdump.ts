@@ -7,7 +7,7 @@
 // subordinate uid could not open the user's file. The kernel clears the parent-death signal
 // when nsenter changes credentials, hence the second setpriv. The events and replies are the
 // helper's (shared/helper-protocol.ts), so LiveCapture cannot tell the two apart.
-import { parseDumpcapReport } from '../../../shared/dumpcap-report';
+import { isReportLine, parseCaptureCounts } from '../../../shared/capture-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { HelperEvent, HelperEventData, HelperParsedParams, HelperResult, TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
@@ -99,13 +99,10 @@ class Runner {
           this.listeningAt = Date.now();
           settle();
         }
-        const last = (re: RegExp) => [...this.stderr.matchAll(re)].map((x) => Number(x[1])).pop();
-        this.captured = last(/(\d+) packets? captured/g) ?? this.captured;
-        this.receivedByFilter = last(/(\d+) packets? received by filter/g) ?? this.receivedByFilter;
-        this.droppedByKernel = last(/(\d+) packets? dropped by kernel/g) ?? this.droppedByKernel;
-        this.captured = last(/^Packets(?: captured)?: (\d+)/gm) ?? this.captured;
-        const rd = parseDumpcapReport(this.stderr);
-        if (rd) [this.receivedByFilter, this.droppedByKernel] = [rd.received, rd.dropped];
+        const c = parseCaptureCounts(this.stderr);
+        this.captured = c.captured ?? this.captured;
+        this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
+        this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
       });
       child.on('error', (e) => this.finish('error', e.message, settle));
       child.on('close', (code, signal) => {
@@ -118,7 +115,7 @@ class Runner {
   }
 
   private lastError(): string | null {
-    const lines = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on|^File: |^Packets/.test(l));
+    const lines = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !isReportLine(l));
     return lines.length ? lines[lines.length - 1]!.replace(/^(tcpdump|nsenter): /, '') : null;
   }
 

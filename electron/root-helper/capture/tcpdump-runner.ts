@@ -14,7 +14,7 @@
 // (tcpdump would otherwise switch to user `tcpdump`, which cannot open root's 0600 output).
 // --immediate-mode: packets leave the kernel at once instead of in 1 s blocks (the merge
 // window and the live view need it; test/bench/immediate-mode.sh measured the cost).
-import { isDumpcapReportLine, parseDumpcapReport } from '../../../shared/dumpcap-report';
+import { isReportLine, parseCaptureCounts } from '../../../shared/capture-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { CodedError } from '../../../shared/result';
@@ -207,22 +207,12 @@ export class TcpdumpRunner {
         this.settleStart();
       }
     }
-    // dumpcap: "Packets: N" while it writes, "Packets captured: N", then "received/dropped ...: R/D".
-    for (const m of fresh.matchAll(/^Packets(?: captured)?: (\d+)/gm)) this.captured = Number(m[1]);
-    // The report may span lines (the name is the description): parse what is kept of stderr.
-    const rd = parseDumpcapReport(this.stderrTail);
-    if (rd) [this.receivedByFilter, this.droppedByKernel] = [rd.received, rd.dropped];
-    if (!fresh.includes('packet')) return;
-    // SIGUSR1's one-liner "N packets captured, M packets received by filter, K packets
-    // dropped by kernel" and the exit report's three lines. The last one wins.
-    const last = (re: RegExp) => {
-      let v: number | null = null;
-      for (const m of fresh.matchAll(re)) v = Number(m[1]);
-      return v;
-    };
-    this.captured = last(/(\d+) packets? captured/g) ?? this.captured;
-    this.droppedByKernel = last(/(\d+) packets? dropped by kernel/g) ?? this.droppedByKernel;
-    this.receivedByFilter = last(/(\d+) packets? received by filter/g) ?? this.receivedByFilter;
+    // Whole lines only (a number cut in two is not a count); the kept tail, since dumpcap's
+    // exit report spans lines. The last of each count wins.
+    const c = parseCaptureCounts(this.stderrTail.slice(0, this.stderrTail.lastIndexOf('\n') + 1));
+    this.captured = c.captured ?? this.captured;
+    this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
+    this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
   }
 
   /** tcpdump's last complaint, without its "tcpdump: " prefix and the statistics lines. */
@@ -230,7 +220,7 @@ export class TcpdumpRunner {
     const lines = this.stderrTail
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !isDumpcapReportLine(l) && !/packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: /.test(l));
+      .filter((l) => l && !isReportLine(l));
     const last = lines[lines.length - 1];
     return last ? last.replace(/^tcpdump: /, '') : null;
   }

@@ -1,6 +1,6 @@
-// dumpcap's exit report, as dumpcap 4.0 prints it for an interface vethscope names and describes.
+// tcpdump's and dumpcap's counts on stderr; dumpcap's exit report as dumpcap 4.0 prints it for an interface vethscope names and describes.
 import { describe, expect, it } from 'vitest';
-import { isDumpcapReportLine, parseDumpcapReport } from '../../../shared/dumpcap-report';
+import { isReportLine, parseCaptureCounts, parseDumpcapReport } from '../../../shared/capture-report';
 
 // Recorded from `dumpcap -i lo --ifname web/eth0 --ifdescr $'container web ...\n10.0.0.2/24; 3/4 of it'`,
 // counts replaced by a full-rate capture's (61,933 written, 76,658 dropped by the kernel).
@@ -24,6 +24,15 @@ describe('dumpcap report', () => {
   });
   it('report lines are not taken for an error message', () => {
     const lines = STDERR.split('\n').map((l) => l.replace(/^.*\r/, ''));
-    expect(lines.filter(isDumpcapReportLine)).toEqual([lines[3], lines[4], lines[5]]);
+    expect(lines.filter(isReportLine)).toEqual([lines[0], lines[2], lines[3], lines[4], lines[5]]);
+  });
+
+  it("counts as the helper and rootless captures read them: dumpcap's and tcpdump's, the last of each", () => {
+    expect(parseCaptureCounts(STDERR)).toEqual({ captured: 61933, receivedByFilter: 61933, droppedByKernel: 76658 });
+    const tcpdump = 'tcpdump: listening on veth1, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n3 packets captured, 5 packets received by filter, 0 packets dropped by kernel\n9 packets captured\n12 packets received by filter\n1 packet dropped by kernel\n';
+    expect(parseCaptureCounts(tcpdump)).toEqual({ captured: 9, receivedByFilter: 12, droppedByKernel: 1 });
+    expect(parseCaptureCounts("Capturing on 'veth1'\nPackets: 10 \n")).toEqual({ captured: 10 });
+    expect(parseCaptureCounts('tcpdump: veth9: No such device exists\n')).toEqual({});
+    expect(isReportLine('tcpdump: veth9: No such device exists')).toBe(false);
   });
 });
