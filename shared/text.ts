@@ -3,13 +3,15 @@
 // terminal, a log or Wireshark's interface list would obey it. Everything shown to a
 // person goes through `printable`.
 
+const escaped = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
 /** C0 and C1 control characters and DEL as \xHH (text that holds none, JSON included, is unchanged). */
 export function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, escaped);
 }
 
 /** Like `printable`, but keeps line breaks and tabs (for multi-line text). */
 export function printableLines(s: string): string {
   // One pass over the whole text (a 100-container topology --json is ~1 MB: per line cost ~19 ms).
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, escaped);
 }

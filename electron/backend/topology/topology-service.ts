@@ -175,8 +175,8 @@ export class TopologyService {
 
   private async completeDocker(first: DockerFirstAnswer, host: () => Promise<HostContainerListing>): Promise<DockerListing> {
     if (first.listing) return first.listing;
-    if (!first.summaries.status.available) return completeDockerListing(dockerodeApi(this.docker), first.summaries);
-    const pids = new Map((await host()).containers.filter((c) => c.engine === 'docker').map((c) => [c.id, c.pid]));
+    // Docker down: nothing to inspect, so no wait for the host's files.
+    const pids = first.summaries.status.available ? new Map((await host()).containers.filter((c) => c.engine === 'docker').map((c) => [c.id, c.pid])) : undefined;
     return completeDockerListing(dockerodeApi(this.docker), first.summaries, pids);
   }
 
