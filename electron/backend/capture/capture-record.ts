@@ -17,6 +17,7 @@ export class CaptureRecord {
   readonly ended = new Map<number, 'gone' | 'error' | 'exited'>();
   private readonly slot = new Map<number, number>();
   private readonly packets: PacketSummary[] = [];
+  private readonly undecoded: PacketSample[] = [];
   private readonly drops = new Map<number, number>();
   private last: { t: number; packets: number; bytes: number } | null = null;
   private readonly endWaiters: Array<() => void> = [];
@@ -94,13 +95,24 @@ export class CaptureRecord {
     }
   }
 
-  /** Decode sampled packet heads for the live view; returns the new rows. */
-  sampled(samples: PacketSample[], summarize: Summarize): PacketSummary[] {
-    const fresh: PacketSummary[] = [];
+  /**
+   * Keep sampled packet heads for the live view, undecoded: decoding waits until someone
+   * looks (a `packets` listener, getPackets). Only the last PACKET_RING are ever kept.
+   */
+  keep(samples: PacketSample[]): void {
     for (const x of samples) {
       const time = x.tsSec + x.tsUsec / 1e6;
       if (this.info.firstPacketTime == null || time < this.info.firstPacketTime) this.info.firstPacketTime = time;
-      if (x.timeOnly) continue;
+      if (!x.timeOnly) this.undecoded.push(x);
+    }
+    if (this.undecoded.length > PACKET_RING) this.undecoded.splice(0, this.undecoded.length - PACKET_RING);
+  }
+
+  /** Decode what was kept (and `samples`) for the live view; returns the new rows. */
+  sampled(samples: PacketSample[], summarize: Summarize): PacketSummary[] {
+    this.keep(samples);
+    const fresh: PacketSummary[] = [];
+    for (const x of this.undecoded.splice(0)) {
       let d: ReturnType<Summarize>;
       try {
         d = summarize(x.linkType, x.data, x.origLen);
@@ -109,14 +121,16 @@ export class CaptureRecord {
         d = { src: '', dst: '', protocol: `LINKTYPE ${x.linkType}`, info: `${x.origLen} bytes` };
       }
       const i = this.slot.get(x.iface);
-      fresh.push({ no: x.no, time, iface: (i !== undefined ? this.info.interfaces[i]?.label : undefined) ?? `#${x.iface}`, length: x.origLen, ...d });
+      fresh.push({ no: x.no, time: x.tsSec + x.tsUsec / 1e6, iface: (i !== undefined ? this.info.interfaces[i]?.label : undefined) ?? `#${x.iface}`, length: x.origLen, ...d });
     }
     this.packets.push(...fresh);
     if (this.packets.length > PACKET_RING) this.packets.splice(0, this.packets.length - PACKET_RING);
     return fresh;
   }
 
-  recentPackets(): PacketSummary[] {
+  /** The last PACKET_RING packets, decoding any kept since the last look. */
+  recentPackets(summarize: Summarize): PacketSummary[] {
+    if (this.undecoded.length) this.sampled([], summarize);
     return [...this.packets];
   }
 

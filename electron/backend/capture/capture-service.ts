@@ -153,13 +153,19 @@ export class CaptureService {
       onFailure: (reason, error) => capture?.writerFailed(reason, error),
     };
     const writer = this.chooseWriter(req, resolved, out.path, filter, hooks, stream);
+    const watched = () => {
+      const b = this.backend;
+      return b && b.listenerCount('packets') > 0 ? (fresh: PacketSummary[]) => b.emit('packets', { id, packets: fresh }) : null;
+    };
     const l: Live = { lastEmit: 0, emitTimer: null, capture: null as unknown as LiveCapture };
     capture = l.capture = new LiveCapture(id, req, writer, {
       helper: this.deps.helper,
       summarize: this.deps.summarize,
       discover: () => this.deps.topology.discover(),
       changed: (force) => this.emit(l, force),
-      packets: (fresh) => this.backend?.emit('packets', { id, packets: fresh }),
+      get packets() {
+        return watched();
+      },
       ended: () => {
         void writeSidecar(l.capture.record.info);
         this.emit(l, true);
@@ -249,7 +255,7 @@ export class CaptureService {
 
   private async packets(id: string): Promise<PacketSummary[]> {
     const l = this.live.get(id);
-    if (l && !l.capture.record.done) return l.capture.record.recentPackets();
+    if (l && !l.capture.record.done) return l.capture.recentPackets();
     // Finished (this session's or saved earlier): the file's own first packets, as Wireshark numbers them.
     return CaptureLibrary.packets(await this.find(id), this.deps.summarize);
   }

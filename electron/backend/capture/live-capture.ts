@@ -23,7 +23,8 @@ export interface LiveCaptureDeps {
   discover: () => Promise<Topology>;
   /** Something a front door should see changed (throttled by the caller). */
   changed: (force: boolean) => void;
-  packets: (fresh: PacketSummary[]) => void;
+  /** Where fresh packets go while someone watches the live list; null: nobody does now. */
+  readonly packets: ((fresh: PacketSummary[]) => void) | null;
   ended: () => void;
 }
 
@@ -83,6 +84,7 @@ export class LiveCapture {
       this.record.added(s.index, resolved[i]!);
       if (s.pid) this.bottleneck.watch(s.pid, this.writer.engine, resolved[i]!.label, resolved[i]!.iface, s.bufferKiB);
     });
+    this.writer.watch?.(this.deps.packets !== null);
     await this.writer.begin();
     this.record.running(this.writer.files);
     this.timers.push(setInterval(() => this.report(), REPORT_MS));
@@ -184,14 +186,26 @@ export class LiveCapture {
   }
 
   private report(): void {
+    this.writer.watch?.(this.deps.packets !== null);
     const counts = this.writer.counts();
     this.record.counted(counts);
     // dumpcap reports its kernel drops only when it stops: no live count to judge by.
     const drops = this.writer.engine === 'dumpcap' ? null : this.record.info.dropped;
     this.record.bottleneck(this.bottleneck.sample({ drops, packets: counts.packets, bytes: counts.bytes }));
-    const fresh = this.record.sampled(this.writer.takeSamples(), this.deps.summarize);
-    if (fresh.length) this.deps.packets(fresh);
+    // Decoded only for someone watching the list (the CLI never is); getPackets decodes the rest.
+    if (this.deps.packets) {
+      const fresh = this.record.sampled(this.writer.takeSamples(), this.deps.summarize);
+      if (fresh.length) this.deps.packets(fresh);
+    } else this.record.keep(this.writer.takeSamples());
     this.deps.changed(false);
+  }
+
+  recentPackets(): PacketSummary[] {
+    if (this.deps.packets === null) {
+      this.writer.catchUp?.();
+      this.record.keep(this.writer.takeSamples());
+    }
+    return this.record.recentPackets(this.deps.summarize);
   }
 
   /** End the capture (once): stop the tcpdumps, let the writer finish the file. */

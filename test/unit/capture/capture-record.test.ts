@@ -30,10 +30,27 @@ describe('CaptureRecord', () => {
       throw new Error('bug');
     });
     expect(fresh[0]).toMatchObject({ no: 151, time: 10.5, iface: 'web/eth0 (veth0)', length: 60, protocol: 'LINKTYPE 1' });
-    const kept = s.recentPackets();
+    const kept = s.recentPackets(() => ({ src: 'a', dst: 'b', protocol: 'ICMP', info: 'echo' }));
     expect(kept).toHaveLength(PACKET_RING);
     expect(kept[0]!.no).toBe(51);
     expect(kept.at(-1)!.no).toBe(250);
+  });
+  it('with nobody watching, samples are kept undecoded and decoded only when asked for', () => {
+    const s = mk();
+    const sample = (no: number) => ({ iface: 1, no, tsSec: 20 + no, tsUsec: 0, origLen: 60, linkType: 1, data: Buffer.from('abcd') });
+    let decoded = 0;
+    const summarize = () => (decoded++, { src: 'a', dst: 'b', protocol: 'ICMP', info: 'echo' });
+    for (let k = 0; k < 5; k++) s.keep(Array.from({ length: 100 }, (_, i) => sample(k * 100 + i + 1)));
+    expect(decoded).toBe(0);
+    // The first packet's time is known without decoding anything.
+    expect(s.info.firstPacketTime).toBe(21);
+    const kept = s.recentPackets(summarize);
+    expect(decoded).toBe(PACKET_RING);
+    expect(kept.map((p) => p.no)).toEqual(Array.from({ length: PACKET_RING }, (_, i) => 301 + i));
+    expect(kept[0]).toMatchObject({ iface: 'web/eth1 (veth1)', time: 321, protocol: 'ICMP' });
+    // Asked again with nothing new: nothing decoded twice.
+    expect(s.recentPackets(summarize)).toHaveLength(PACKET_RING);
+    expect(decoded).toBe(PACKET_RING);
   });
   it('above the sample ring\'s rate, packets keep their own numbers and times count from the capture\'s first packet', () => {
     const s = mk();

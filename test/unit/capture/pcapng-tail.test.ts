@@ -20,15 +20,16 @@ function file(name: string, sizes: number[]): string {
   return path;
 }
 
-function walkAll(path: string): { packets: TailedPacket[]; read: number; size: number } {
+function walkAll(path: string, sampleLast?: number, budget = 1 << 30): { packets: TailedPacket[]; read: number; size: number; counted: number; walks: number } {
   const fd = openSync(path, 'r');
   const packets: TailedPacket[] = [];
-  const tail = new PcapngTail(fd, (p) => packets.push({ ...p, head: Buffer.from(p.head) }));
+  const tail = new PcapngTail(fd, (p) => packets.push({ ...p, head: Buffer.from(p.head) }), sampleLast);
   const before = bytesRead();
-  while (tail.walk(1 << 30) > 0);
+  let walks = 0;
+  while (tail.walk(budget) > 0) walks++;
   const read = bytesRead() - before;
   closeSync(fd);
-  return { packets, read, size: tail.boundary };
+  return { packets, read, size: tail.boundary, counted: tail.packets, walks };
 }
 
 describe('PcapngTail', () => {
@@ -39,6 +40,28 @@ describe('PcapngTail', () => {
     expect(packets[7]!.capLen).toBe(65_000);
     // Read back: a header window per packet, not the 19.5 MB written.
     expect(read).toBeLessThan(size * 0.1);
+  });
+
+  it('with sampleLast, hands on the file\'s first packet and each walk\'s last N, oldest first, counting every one', () => {
+    const sizes = Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? 40_000 : 100 + (i % 7)));
+    const all = walkAll(file('sampled.pcapng', sizes));
+    // A budget that ends each walk after a few hundred packets: several walks, each sampled.
+    const some = walkAll(file('sampled.pcapng', sizes), 50, 200_000);
+    expect(some.walks).toBeGreaterThan(3);
+    expect(some.counted).toBe(3000);
+    expect(some.size).toBe(all.size);
+    const tsOf = (p: TailedPacket) => p.tsLo;
+    const first = all.packets[0]!;
+    expect(some.packets[0]).toEqual(first);
+    // Every handed-on packet is the one at its place in the file, heads included, and in file order.
+    const byTs = new Map(all.packets.map((p) => [tsOf(p), p]));
+    for (const p of some.packets) expect(p).toEqual(byTs.get(tsOf(p)));
+    const order = some.packets.map(tsOf);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // At most 50 per walk (plus the first), and the file's last packet is among them.
+    expect(some.packets.length).toBeLessThanOrEqual(1 + 50 * some.walks);
+    expect(some.packets.length).toBeGreaterThan(50);
+    expect(some.packets.at(-1)).toEqual(all.packets.at(-1));
   });
 
   it('small packets and a mix of sizes are all walked, each head right', () => {

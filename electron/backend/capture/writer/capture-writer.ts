@@ -79,13 +79,18 @@ export interface CaptureWriter {
   counts(): WriterCounts;
   /** Recent packets' heads for the live view (oldest first); empties the ring. */
   takeSamples(): PacketSample[];
+  /** Whether anyone watches the live packet list now (a writer may then read less back). */
+  watch?(watched: boolean): void;
+  /** Bring the samples up to now (asked for while nobody watched). */
+  catchUp?(): void;
   /** tcpdumps were stopped: write what they wrote, close. Idempotent. */
   finish(final: TcpdumpCounters[] | null): Promise<WriterEnd>;
   /** The start failed: close and remove the output. */
   abort(): Promise<void>;
 }
 
-const SAMPLE_MAX = 200;
+/** The live view's ring: no writer needs the heads of more packets than this per report. */
+export const SAMPLE_MAX = 200;
 export const SAMPLE_HEAD_BYTES = 256;
 
 /**
