@@ -26,7 +26,7 @@ function dumpcapFile(path: string, closed: boolean, cut = 0): void {
   if (cut) appendFileSync(path, enhancedPacketBlock({ interfaceId: 0, timestamp: 1n, data: Buffer.alloc(cut), capLen: cut, origLen: cut }).subarray(0, cut));
 }
 
-async function capture(name: string, o: { watched: boolean; closed: boolean; ended?: TcpdumpCounters['ended']; cut?: number }) {
+async function capture(name: string, o: { watched: boolean; closed: boolean; ended?: TcpdumpCounters['ended']; cut?: number; endedFirst?: boolean }) {
   const path = join(dir, `${name}.pcapng`);
   const w = new DumpcapWriter({ path, sectionComment: 'test', stop: {} }, hooks);
   w.open();
@@ -37,7 +37,10 @@ async function capture(name: string, o: { watched: boolean; closed: boolean; end
   // As a capture begins: dumpcap has written its interface block, nothing is walked yet.
   await w.begin();
   const before = rchar();
-  const end = await w.finish([{ index: 0, captured: SIZES.length, receivedByFilter: SIZES.length, droppedByKernel: 0, ended: o.ended ?? 'stopped', message: null }]);
+  const last: TcpdumpCounters = { index: 0, captured: SIZES.length, receivedByFilter: SIZES.length, droppedByKernel: 0, ended: o.ended ?? 'stopped', message: null };
+  // A terminal's Ctrl-C reaches dumpcap as well: it ends first, the stop then finds nothing left to stop.
+  if (o.endedFirst) w.onCounters(last);
+  const end = await w.finish(o.endedFirst ? null : [last]);
   return { end, read: rchar() - before, size: statSync(path).size };
 }
 
@@ -50,6 +53,12 @@ describe('DumpcapWriter: the end of a capture', () => {
     expect(end.bytes).toBeLessThanOrEqual(WIRE + 3 * 2000);
     expect(read).toBeLessThan(size / 100);
     expect(end.error).toBeNull();
+  });
+
+  it('the same when dumpcap ended before the stop (its last counters came with its end)', async () => {
+    const { end, read, size } = await capture('ended-first', { watched: false, closed: true, endedFirst: true });
+    expect(end.packets).toBe(2000);
+    expect(read).toBeLessThan(size / 100);
   });
 
   it('watched: every block header is walked and the bytes are exact', async () => {

@@ -160,6 +160,8 @@ export class DumpcapWriter implements CaptureWriter {
     const p = this.parts.find((x) => x.index === c.index);
     if (!p) return;
     p.captured = Math.max(p.captured, c.captured);
+    // Ended before the stop (a terminal's Ctrl-C reaches dumpcap too): these are its last counters.
+    if (c.ended) p.final = c;
     if (c.ended === 'error' && c.message && DISK_FULL.test(c.message) && !this.failed) {
       this.failed = { reason: 'disk-full', message: c.message };
       this.hooks.onFailure('disk-full', { code: 'DISK_FULL', message: `no space left for ${this.o.path} (${c.message})` });
