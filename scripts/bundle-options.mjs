@@ -32,6 +32,31 @@ export const noSsh2 = {
   },
 };
 
+/**
+ * dockerode's build-context and archive helpers (tar-fs, tar-stream, bl, @balena/dockerignore) and
+ * docker-modem's duplex stream for attaching a container's stdin (readable-stream) are evaluated
+ * when the CLI loads, ~130 kB for API calls vethscope never makes (it builds, copies and attaches
+ * nothing; it only lists and inspects). Each is replaced by a stub that says so if ever called.
+ */
+const NEVER_CALLED = [
+  { module: /^tar-fs$/, importer: '/dockerode/lib/', what: 'image builds and archive copies' },
+  { module: /^@balena\/dockerignore$/, importer: '/dockerode/lib/', what: 'image build contexts' },
+  { module: /^\.\/http_duplex$/, importer: '/docker-modem/lib/', what: "attaching to a container's stdin" },
+];
+export const noUnusedDockerApis = {
+  name: 'no-unused-docker-apis',
+  setup(b) {
+    b.onResolve({ filter: /^(tar-fs|@balena\/dockerignore|\.\/http_duplex)$/ }, (args) => {
+      const n = NEVER_CALLED.find((x) => x.module.test(args.path) && args.importer.includes(x.importer));
+      return n ? { path: args.path, namespace: 'no-unused-docker-apis', pluginData: n.what } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'no-unused-docker-apis' }, (args) => ({
+      contents: `const no = () => { throw new Error(${JSON.stringify('vethscope does not use dockerode for ')} + ${JSON.stringify(String(args.pluginData))}); };\nmodule.exports = new Proxy(no, { get: () => no });`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Node 18 is what Debian 12's nodejs package runs, and the deb depends on it.
-export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2] };
+export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis] };
 

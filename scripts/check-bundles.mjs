@@ -18,8 +18,8 @@ export const RULES = {
     allow: ['electron/front-doors/preload/', 'shared/api-names.ts', 'shared/result.ts'],
     maxBytes: 20 * 1024,
   },
-  'cli.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
-  'main.cjs': { why: 'never builds images and never uses ssh2: no BuildKit (gRPC, protobuf), no ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/'] },
+  'cli.cjs': { why: 'never builds images, copies archives, attaches stdin or uses ssh2: no BuildKit (gRPC, protobuf), tar, readable-stream or ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/', 'node_modules/tar-fs/', 'node_modules/tar-stream/', 'node_modules/readable-stream/', 'node_modules/bl/', 'node_modules/@balena/dockerignore/'] },
+  'main.cjs': { why: 'never builds images, copies archives, attaches stdin or uses ssh2: no BuildKit (gRPC, protobuf), tar, readable-stream or ssh2', deny: ['node_modules/@grpc/', 'node_modules/protobufjs/', 'node_modules/ssh2/', 'node_modules/cpu-features/', 'node_modules/tar-fs/', 'node_modules/tar-stream/', 'node_modules/readable-stream/', 'node_modules/bl/', 'node_modules/@balena/dockerignore/'] },
   'cli-help.cjs': {
     why: "the launcher's first stop answers help and usage errors: the help texts alone",
     allow: ['electron/front-doors/cli/usage.ts', 'electron/front-doors/extcap/usage.ts', 'electron/install/layout.ts', 'shared/text.ts'],
