@@ -57,6 +57,26 @@ export const noUnusedDockerApis = {
   },
 };
 
+/**
+ * docker-modem (https, for TLS Docker hosts), dockerode (zlib, for build contexts) and ws (https,
+ * tls, zlib, for outgoing and compressed sockets) require Node's TLS and zlib modules when they load;
+ * vethscope's Docker client speaks plain HTTP on a socket and its WebSocket server compresses
+ * nothing, so those modules are loaded on first use instead of at every start (~10 ms).
+ */
+const LAZY_BUILTINS = /^(node:)?(https|tls|zlib)$/;
+export const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: LAZY_BUILTINS }, (args) =>
+      /\/node_modules\/(docker-modem|dockerode|ws)\//.test(args.importer) ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtins' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtins' }, (args) => ({
+      contents: `let m;\nconst real = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));\nmodule.exports = new Proxy({}, { get: (_, k) => real()[k], has: (_, k) => k in real(), ownKeys: () => Reflect.ownKeys(real()), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(real(), k) });`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Node 18 is what Debian 12's nodejs package runs, and the deb depends on it.
-export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis] };
+export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis, lazyBuiltins] };
 
