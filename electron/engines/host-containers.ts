@@ -13,6 +13,7 @@ import { realHostFiles, type HostFiles } from './host-files';
 import { lxcContainer, machinedContainers, nspawnContainer } from './lxc-nspawn';
 import { parseNsLink } from '../kernel/namespaces';
 import { cgroupsOf, containerMarkerOf, netnsOf, readProcessTable, uidOf } from './processes';
+import { byText } from '../../shared/text';
 
 /** What a cgroup path alone says: the engine and its name or id for the container. */
 export function nameFromCgroup(paths: string[], marker: string | null): { engine: ContainerEngine; id: string; name: string } | null {
@@ -113,5 +114,5 @@ export function readHostContainers(opts: HostContainerOptions = {}): HostContain
     const key = `${f.engine}/${f.id}`;
     if (!unique.has(key)) unique.set(key, trimmed(f));
   }
-  return { containers: [...unique.values()].sort((a, b) => a.name.localeCompare(b.name)), warnings: [] };
+  return { containers: [...unique.values()].sort((a, b) => byText(a.name, b.name)), warnings: [] };
 }

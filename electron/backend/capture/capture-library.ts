@@ -15,6 +15,7 @@ import { CodedError, fsFailure } from '../../../shared/result';
 import { readPacketFile } from '../../formats/pcap/packet-file-reader';
 import type { Summarize } from './capture-record';
 import { recoverInterruptedCaptures } from './writer/recover-parts';
+import { byText } from '../../../shared/text';
 
 /** A saved capture's packet list: its first packets (the file holds them all; Wireshark shows the rest). */
 export const SAVED_PACKETS_LIMIT = 1000;
@@ -109,7 +110,7 @@ export class CaptureLibrary {
       for (const f of info.files) covered.add(f);
       out.push(info);
     }
-    return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return out.sort((a, b) => byText(b.startedAt, a.startedAt));
   }
 
   /** A saved capture by its id (file:NAME). */

@@ -7,6 +7,7 @@ import type { DockerListing } from '../../engines/docker';
 import type { NamespaceScan, RawNamespace } from '../../kernel/namespaces';
 import { mergeContainers, type EngineNamed } from './engine-containers';
 import { resolvePeers } from './resolve-peers';
+import { byText } from '../../../shared/text';
 
 export interface TopologySources {
   listContainers(): Promise<DockerListing>;
@@ -84,7 +85,7 @@ export function buildTopology(listing: DockerListing, scan: NamespaceScan, mode:
       interfaces: netns === null ? [] : interfaces.get(netns) ?? [],
     };
   });
-  containers.sort((a, b) => a.name.localeCompare(b.name) || a.engine.localeCompare(b.engine));
+  containers.sort((a, b) => byText(a.name, b.name) || byText(a.engine, b.engine));
 
   const inside = new Map<number, Container[]>();
   for (const c of containers) if (c.netns !== null && c.netns !== scan.hostInode) inside.set(c.netns, [...(inside.get(c.netns) ?? []), c]);

@@ -2,6 +2,7 @@
 // NOT_FOUND and AMBIGUOUS, for captures, `vethscope veth` and every front door.
 import type { Container, ContainerEngine, Topology } from '../../../shared/topology';
 import { CodedError } from '../../../shared/result';
+import { byText } from '../../../shared/text';
 
 /**
  * Containers matching what a person typed, in tiers (the first tier with a match wins):
@@ -89,7 +90,7 @@ export function suggestContainers(topo: Pick<Topology, 'containers'>, query: str
     if (score <= allowed) scored.push({ name: c.name, score });
   }
   return scored
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .sort((a, b) => a.score - b.score || byText(a.name, b.name))
     .slice(0, max)
     .map((s) => s.name);
 }

@@ -1,12 +1,13 @@
 // Text for `vethscope top`: the per-container table, in the UI's units (shared/units.ts).
 import type { ContainerRate, RatesSample } from '../../../shared/rates';
 import { formatBitRate, formatCount } from '../../../shared/units';
+import { byText } from '../../../shared/text';
 
 export const totalRate = (c: ContainerRate) => c.rxBytesPerSec + c.txBytesPerSec;
 
 /** Busiest first; ties by name so the order is stable between redraws. */
 export function sortContainers(cs: readonly ContainerRate[]): ContainerRate[] {
-  return [...cs].sort((a, b) => totalRate(b) - totalRate(a) || a.name.localeCompare(b.name));
+  return [...cs].sort((a, b) => totalRate(b) - totalRate(a) || byText(a.name, b.name));
 }
 
 export function renderTable(sample: RatesSample, maxRows = Infinity): string {
