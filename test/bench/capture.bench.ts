@@ -7,7 +7,7 @@
 // helper and tcpdumps it reaped). Prints ratios against bare measured in the same run.
 // At full rate two more sinks show what keeps up: vethscope at --snaplen 96 ("short") and bare
 // tcpdump into /dev/null ("null"); and vethscope's own words on the bottleneck are printed.
-// usage: npm run bench:capture -- [--rates 200M,1G,0] [--seconds 4] [--reps 1] [--tools bare,pcapng,pcap] [--snaplen N]   (0 = full rate)
+// usage: npm run bench:capture -- [--rates 200M,1G,0] [--seconds 4] [--reps 1] [--idle-reps N (default max(reps, 4))] [--tools bare,pcapng,pcap] [--snaplen N]   (0 = full rate)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const SUITE = 'vsq2-bench';
 const SRV = 'vsq2-bench-srv';
 const CLI = 'vsq2-bench-cli';
 const { values } = parseArgs({
-  options: { rates: { type: 'string', default: '200M,1G,0' }, seconds: { type: 'string', default: '4' }, reps: { type: 'string', default: '1' }, tools: { type: 'string', default: 'bare,pcapng,pcap' }, snaplen: { type: 'string', default: '262144' } },
+  options: { rates: { type: 'string', default: '200M,1G,0' }, seconds: { type: 'string', default: '4' }, reps: { type: 'string', default: '1' }, tools: { type: 'string', default: 'bare,pcapng,pcap' }, snaplen: { type: 'string', default: '262144' }, 'idle-reps': { type: 'string' } },
 });
 type Tool = 'bare' | 'dumpcap' | 'pcapng' | 'pcap' | 'short' | 'null';
 /** Sinks that keep up, run at full rate only. */
@@ -29,6 +29,8 @@ const TOOLS = values.tools!.split(',').filter(Boolean) as Tool[];
 const RATES = values.rates!.split(',').filter(Boolean);
 const SECONDS = Math.min(10, Number(values.seconds));
 const REPS = Number(values.reps);
+/** The idle run is subtracted from every other: its start-up varies by ±0.1 s, so it is run more often. */
+const IDLE_REPS = Number(values['idle-reps'] ?? Math.max(REPS, 4));
 const SNAPLEN = values.snaplen!;
 
 interface Run {
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
     if (!veth) throw new Error(`no host veth for ${CLI}`);
     const runs: Run[] = [];
     for (const rate of ['idle', ...RATES])
-      for (let rep = 0; rep < REPS; rep++) {
+      for (let rep = 0; rep < (rate === 'idle' ? IDLE_REPS : REPS); rep++) {
         const tools = rate === '0' ? [...TOOLS, ...FULL_RATE_EXTRA] : TOOLS;
         const order = tools.map((_, i) => tools[(i + rep) % tools.length]!);
         for (const tool of order) {
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
         );
       }
     console.log('targets: pcapng CPU per byte vs bare <= 1.5 at 200M and 1G, packets >= 0.99, drops no higher; memory within bare + 64 MB per interface');
-    console.log(`idle runs (the fixed cost of a ${SECONDS} s capture): ${TOOLS.map((t) => `${t} ${avg(t, 'idle', 'cpu').toFixed(2)} s`).join(', ')}`);
+    console.log(`idle runs (the fixed cost of a ${SECONDS} s capture, mean of ${IDLE_REPS}): ${TOOLS.map((t) => `${t} ${avg(t, 'idle', 'cpu').toFixed(2)} s`).join(', ')}`);
     if (RATES.includes('0')) {
       console.log('\nfull rate: sinks that keep up, and what vethscope said while capturing');
       for (const tool of [...TOOLS, ...FULL_RATE_EXTRA]) {
