@@ -36,6 +36,16 @@ export function parseCaptureCounts(text: string): CaptureCounts {
   return counts;
 }
 
+/**
+ * dumpcap's running count: it rewrites `\rPackets: N ` in place, so the newest count ends no
+ * line until the next one starts, and when traffic stops none does. A segment is whole once its
+ * trailing space is written (a number cut in two has none). `rest`: stderr since its last line end.
+ */
+export function parseProgressCount(rest: string): number | null {
+  const m = /^Packets: (\d{1,15}) $/.exec(rest);
+  return m ? Number(m[1]) : null;
+}
+
 /** Whether a stderr line is the engines' own chatter or counts rather than a complaint. */
 export const isReportLine = (line: string) =>
   /packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: |^Packets( captured)?: \d|^Packets received\/dropped on interface |\(pcap:\d+\/dumpcap:\d+\/flushed:\d+/.test(line);

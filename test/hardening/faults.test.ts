@@ -191,6 +191,8 @@ describe.skipIf(!isRoot)('3. faults during capture', () => {
     expect(info.reason).toBe('helper-died');
     expect(orphans).toEqual([]);
     expect(j.lost).toBe(0);
+    // The count shown before the kill (dumpcap's own, while nobody watches the packet list) was the file's.
+    expect(lastReported).toBe(info.packets);
     expect(again.ok, JSON.stringify(again)).toBe(true);
     expect(newPid).not.toBe(helperPid);
     expect(j2.diff).toBe(0);

@@ -14,7 +14,7 @@
 // (tcpdump would otherwise switch to user `tcpdump`, which cannot open root's 0600 output).
 // --immediate-mode: packets leave the kernel at once instead of in 1 s blocks (the merge
 // window and the live view need it; test/bench/immediate-mode.sh measured the cost).
-import { isReportLine, parseCaptureCounts } from '../../../shared/capture-report';
+import { isReportLine, parseCaptureCounts, parseProgressCount } from '../../../shared/capture-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { CodedError } from '../../../shared/result';
@@ -195,6 +195,7 @@ export class TcpdumpRunner {
     const nl = this.lineRest.lastIndexOf('\n');
     if (nl < 0) {
       if (this.lineRest.length > STDERR_KEEP) this.lineRest = this.lineRest.slice(-STDERR_KEEP);
+      this.takeProgress();
       return;
     }
     const fresh = this.lineRest.slice(0, nl);
@@ -213,6 +214,13 @@ export class TcpdumpRunner {
     this.captured = c.captured ?? this.captured;
     this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
     this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
+    this.takeProgress();
+  }
+
+  /** dumpcap's newest running count, which ends no line yet (else it reads one update late, or stays there when traffic stops). */
+  private takeProgress(): void {
+    const n = this.engine === 'dumpcap' ? parseProgressCount(this.lineRest) : null;
+    if (n !== null) this.captured = Math.max(this.captured, n);
   }
 
   /** tcpdump's last complaint, without its "tcpdump: " prefix and the statistics lines. */

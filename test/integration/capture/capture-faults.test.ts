@@ -50,10 +50,14 @@ describe.skipIf(!isRoot)(`capture: targets that go away, macvlan (${isRoot ? 'ro
     expect(started.ok, JSON.stringify(started)).toBe(true);
     if (!started.ok) return;
     ping('vsc-cf-a', ipOf('vsc-cf-b'), 5);
+    // dumpcap gets packets when the kernel retires a ring block (within its 250 ms read timeout):
+    // what a vanishing interface still held is lost with it (measured: the last 2 of 5 pings at
+    // 50 ms, and 3 once in CI). Every ping here was sent well before that window: all are kept.
+    await new Promise((r) => setTimeout(r, 1000));
     docker('stop', '-t', '0', 'vsc-cf-a');
     const ended = await waitEnded(h, started.result.id, 15_000);
     expect(ended).toMatchObject({ state: 'stopped', reason: 'target-gone' });
-    expect(tsharkFrames(ended.files[0]!).filter((f) => f.proto === 'ICMP').length).toBeGreaterThanOrEqual(5);
+    expect(tsharkFrames(ended.files[0]!).filter((f) => f.proto === 'ICMP').length).toBe(10);
     dockerTry('start', 'vsc-cf-a');
   });
 

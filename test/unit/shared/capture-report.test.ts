@@ -1,6 +1,6 @@
 // tcpdump's and dumpcap's counts on stderr; dumpcap's exit report as dumpcap 4.0 prints it for an interface vethscope names and describes.
 import { describe, expect, it } from 'vitest';
-import { isReportLine, parseCaptureCounts, parseDumpcapReport } from '../../../shared/capture-report';
+import { isReportLine, parseCaptureCounts, parseDumpcapReport, parseProgressCount } from '../../../shared/capture-report';
 
 // Recorded from `dumpcap -i lo --ifname web/eth0 --ifdescr $'container web ...\n10.0.0.2/24; 3/4 of it'`,
 // counts replaced by a full-rate capture's (61,933 written, 76,658 dropped by the kernel).
@@ -34,5 +34,16 @@ describe('dumpcap report', () => {
     expect(parseCaptureCounts("Capturing on 'veth1'\nPackets: 10 \n")).toEqual({ captured: 10 });
     expect(parseCaptureCounts('tcpdump: veth9: No such device exists\n')).toEqual({});
     expect(isReportLine('tcpdump: veth9: No such device exists')).toBe(false);
+  });
+});
+
+describe('parseProgressCount (dumpcap rewrites "\\rPackets: N " in place)', () => {
+  it('reads the newest count once its trailing space is written, never a number cut in two', () => {
+    expect(parseProgressCount('Packets: 45 ')).toBe(45);
+    expect(parseProgressCount('Packets: 4')).toBeNull();
+    expect(parseProgressCount('Packets: 45')).toBeNull();
+    expect(parseProgressCount('Packets captured: 45 ')).toBeNull();
+    expect(parseProgressCount('xPackets: 45 ')).toBeNull();
+    expect(parseProgressCount('')).toBeNull();
   });
 });
