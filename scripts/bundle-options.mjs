@@ -46,7 +46,7 @@ const NEVER_CALLED = [
 export const noUnusedDockerApis = {
   name: 'no-unused-docker-apis',
   setup(b) {
-    b.onResolve({ filter: /^(tar-fs|@balena\/dockerignore|\.\/http_duplex)$/ }, (args) => {
+    b.onResolve({ filter: new RegExp(NEVER_CALLED.map((x) => x.module.source).join('|')) }, (args) => {
       const n = NEVER_CALLED.find((x) => x.module.test(args.path) && args.importer.includes(x.importer));
       return n ? { path: args.path, namespace: 'no-unused-docker-apis', pluginData: n.what } : undefined;
     });

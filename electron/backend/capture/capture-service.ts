@@ -153,7 +153,8 @@ export class CaptureService {
       onFailure: (reason, error) => capture?.writerFailed(reason, error),
     };
     const writer = this.chooseWriter(req, resolved, out.path, filter, hooks, stream);
-    const watched = () => {
+    // Where fresh packets go while a front door listens for them, else null (the CLI never does).
+    const packetsSink = () => {
       const b = this.backend;
       return b && b.listenerCount('packets') > 0 ? (fresh: PacketSummary[]) => b.emit('packets', { id, packets: fresh }) : null;
     };
@@ -164,7 +165,7 @@ export class CaptureService {
       discover: () => this.deps.topology.discover(),
       changed: (force) => this.emit(l, force),
       get packets() {
-        return watched();
+        return packetsSink();
       },
       ended: () => {
         void writeSidecar(l.capture.record.info);

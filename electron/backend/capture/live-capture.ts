@@ -186,16 +186,17 @@ export class LiveCapture {
   }
 
   private report(): void {
-    this.writer.watch?.(this.deps.packets !== null);
+    const send = this.deps.packets;
+    this.writer.watch?.(send !== null);
     const counts = this.writer.counts();
     this.record.counted(counts);
     // dumpcap reports its kernel drops only when it stops: no live count to judge by.
     const drops = this.writer.engine === 'dumpcap' ? null : this.record.info.dropped;
     this.record.bottleneck(this.bottleneck.sample({ drops, packets: counts.packets, bytes: counts.bytes }));
     // Decoded only for someone watching the list (the CLI never is); getPackets decodes the rest.
-    if (this.deps.packets) {
+    if (send) {
       const fresh = this.record.sampled(this.writer.takeSamples(), this.deps.summarize);
-      if (fresh.length) this.deps.packets(fresh);
+      if (fresh.length) send(fresh);
     } else this.record.keep(this.writer.takeSamples());
     this.deps.changed(false);
   }

@@ -41,8 +41,6 @@ interface Part {
 }
 
 const TAIL_MS = 250;
-/** An Enhanced Packet Block's bytes around the packet: header and trailing length (dumpcap writes no options). */
-const EPB_FRAMING = 32;
 const START_WAIT_MS = 5000;
 const TAIL_BUDGET = 64 << 20;
 const DISK_FULL = /No space left|Disk quota exceeded|EDQUOT|ENOSPC|free up space/i;
@@ -204,7 +202,7 @@ export class DumpcapWriter implements CaptureWriter {
       // Not walked to the end (nobody watching): dumpcap's count, and the bytes its file grew by
       // past the walk, less each packet's block framing.
       const more = Math.max(0, p.captured - t.packets);
-      const n = { packets: t.packets + more, bytes: t.bytes + (more ? Math.max(0, t.size() - t.boundary - more * EPB_FRAMING) : 0) };
+      const n = { packets: t.packets + more, bytes: t.bytes + (more ? t.bytesPastWalk(more) : 0) };
       ifaces.set(p.index, n);
       packets += n.packets;
       bytes += n.bytes;
@@ -298,7 +296,7 @@ export class DumpcapWriter implements CaptureWriter {
     if (this.watched || this.parts.length !== 1 || this.o.stop.maxBytes || !t.iface || t.iface.snaplen < 262144) return false;
     if (!f || (f.ended !== 'stopped' && f.ended !== 'exited') || f.captured < t.packets) return false;
     const more = f.captured - t.packets;
-    const rest = t.unwalkedBytes(more, EPB_FRAMING);
+    const rest = t.unwalkedBytes(more);
     if (rest === null) return false;
     p.unwalked = { packets: f.captured, bytes: t.bytes + rest };
     return true;

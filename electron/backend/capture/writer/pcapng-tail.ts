@@ -14,6 +14,8 @@ const WINDOW = 256 << 10;
 const LARGE_BLOCK = 4096;
 /** One read per large block: its successor's header and sampled head (a syscall costs the same for 28 bytes or 512). */
 const HEAD_READ = 512;
+/** An Enhanced Packet Block's bytes around its packet: the fixed header and the trailing length (dumpcap writes no options). */
+const EPB_FRAMING = EPB_HEAD + 4;
 
 export interface TailedPacket {
   tsHi: number;
@@ -59,12 +61,19 @@ export class PcapngTail {
   }
 
   /**
-   * The bytes of packets past the walk in a file its writer closed whole, without walking it:
-   * the file must end in the Interface Statistics Block dumpcap writes when it closes, whose
-   * trailing length matches its header. `packets` is how many packets the writer says are
-   * past the walk. Exact but for each packet's 0-3 bytes of padding. Null: walk it.
+   * The bytes of `packets` packets the writer says it wrote past the walk, judged from the file's
+   * size up to `end` without walking: each one's 0-3 bytes of padding are counted in.
    */
-  unwalkedBytes(packets: number, framing: number): number | null {
+  bytesPastWalk(packets: number, end = this.size()): number {
+    return Math.max(0, end - this.boundary - packets * EPB_FRAMING);
+  }
+
+  /**
+   * bytesPastWalk for a file its writer closed whole: the file must end in the Interface
+   * Statistics Block dumpcap writes when it closes, whose trailing length matches its header,
+   * and hold at least the framing of `packets` packets. Null: walk it.
+   */
+  unwalkedBytes(packets: number): number | null {
     const size = this.size();
     if (this.le === null || size - this.boundary < BLOCK_MIN) return null;
     const tail = Buffer.alloc(4);
@@ -76,8 +85,8 @@ export class PcapngTail {
       if (readSync(this.fd, head, 0, 8, size - length) !== 8) return null;
       const h = blockHead(head, 0, this.le);
       if (h.type !== BT_ISB || h.length !== length) return null;
-      const rest = size - length - this.boundary - packets * framing;
-      return rest >= 0 ? rest : null;
+      const end = size - length;
+      return end - this.boundary >= packets * EPB_FRAMING ? this.bytesPastWalk(packets, end) : null;
     } catch {
       return null;
     }
