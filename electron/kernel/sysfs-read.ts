@@ -30,7 +30,8 @@ const ARPHRD_LOOPBACK = 772;
 /** The kernel gives every namespace's loopback index 1 (LOOPBACK_IFINDEX), and nothing else. */
 const LOOPBACK_IFINDEX = 1;
 const read = (path: string) => readFileSync(path, 'utf8').trim();
-const tryRead: FileSource = (path) => {
+/** Read now, in this process. */
+export const readNow: FileSource = (path) => {
   try {
     return read(path);
   } catch {
@@ -84,14 +85,18 @@ function loopbackLink(src: FileSource, dir: string, name: string): SysfsLink {
   return { name, ifindex: LOOPBACK_IFINDEX, iflink: LOOPBACK_IFINDEX, kind: 'loopback', mac: '00:00:00:00:00:00', mtu: Number.isFinite(mtu) && mtu > 0 ? mtu : null, state, master: null, addresses: [] };
 }
 
-const LINK_FILES = ['uevent', 'iflink', 'type', 'tun_flags', 'master/uevent', 'mtu', 'address', 'operstate'];
 const NET_FILES = ['dev', 'igmp', 'fib_trie', 'route', 'if_inet6'];
+// What readLink reads of a container's usual links: its loopback (`lo`, two files) and the
+// rest (six: `type` only without a loopback in igmp, `tun_flags` only without a link).
+// Anything else it reads is read in-process: the read-ahead is the likely set, not a promise.
+const LOOPBACK_FILES = ['mtu', 'operstate'];
+const LINK_FILES = ['uevent', 'iflink', 'master/uevent', 'mtu', 'address', 'operstate'];
 const sysfsBase = (pid: number) => `/proc/${pid}/root/sys/class/net`;
 
-/** Every file readNamespaceSysfs may read for these interface names (a superset: read ahead, in one go). */
+/** The files readNamespaceSysfs most likely reads for these interface names (read ahead, in one go). */
 export function sysfsFilesOf(pid: number, names: string[]): string[] {
   const base = sysfsBase(pid);
-  return [...NET_FILES.map((f) => `/proc/${pid}/net/${f}`), ...names.flatMap((n) => LINK_FILES.map((f) => `${base}/${n}/${f}`))];
+  return [...NET_FILES.map((f) => `/proc/${pid}/net/${f}`), ...names.flatMap((n) => (n === 'lo' ? LOOPBACK_FILES : LINK_FILES).map((f) => `${base}/${n}/${f}`))];
 }
 
 /** The namespace's interface names, as its sysfs lists them. */
@@ -102,7 +107,7 @@ export function sysfsNames(pid: number): string[] {
 export type SysfsResult = { ok: true; links: SysfsLink[] } | { ok: false; error: string };
 
 /** One namespace's links from its files, read now (src: the files, or what was read ahead of time). */
-export function readNamespaceSysfs(pid: number, src: FileSource = tryRead, knownNames?: string[]): SysfsResult {
+export function readNamespaceSysfs(pid: number, src: FileSource = readNow, knownNames?: string[]): SysfsResult {
   const base = sysfsBase(pid);
   try {
     const names = knownNames ?? sysfsNames(pid);

@@ -34,6 +34,24 @@ describe('sysfs read ahead by grep', () => {
     throw new Error('the host interfaces kept changing');
   });
 
+  it('a file it did not read ahead is read in-process: a loopback that is down (no igmp line) is read as any link', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    // A namespace of its own with its own sysfs: only `lo`, down, so readLink reads `type`, `address`... of it.
+    const own = spawn('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', 'mount -t sysfs sysfs /sys && exec sleep 30'], { stdio: 'ignore' });
+    try {
+      let alone = readNamespaceSysfs(own.pid!);
+      for (let i = 0; i < 50 && !alone.ok; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        alone = readNamespaceSysfs(own.pid!);
+      }
+      expect(alone).toMatchObject({ ok: true, links: [{ name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00' }] });
+      const batch = await readNamespacesSysfs([own.pid!, process.pid]);
+      expect(batch.get(own.pid!)).toEqual(alone);
+    } finally {
+      own.kill();
+    }
+  });
+
   it('a pid that is gone is an error, the others still read', async () => {
     const r = await readNamespacesSysfs([process.pid, sleeper.pid!, 2 ** 22 + 1]);
     expect(r.get(2 ** 22 + 1)?.ok).toBe(false);
