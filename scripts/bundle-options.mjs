@@ -77,6 +77,22 @@ export const lazyBuiltins = {
   },
 };
 
+/**
+ * docker-modem's logger, `require('debug')('modem')`: the real one (debug and its terminal colour
+ * probing, ~5 ms of every start) is loaded only when DEBUG is set, as it prints nothing otherwise.
+ */
+export const lazyDebug = {
+  name: 'lazy-debug',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, (args) => (args.importer.includes('/docker-modem/lib/') ? { path: args.path, namespace: 'lazy-debug', pluginData: args.resolveDir } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-debug' }, (args) => ({
+      contents: "module.exports = process.env.DEBUG ? require('debug/src/index.js') : () => Object.assign(() => {}, { enabled: false });",
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
+
 // Node 18 is what Debian 12's nodejs package runs, and the deb depends on it.
-export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis, lazyBuiltins] };
+export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis, lazyBuiltins, lazyDebug] };
 

@@ -1,20 +1,23 @@
 // The read-ahead through one grep gives what reading each file in-process gives.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseGrepZ, readNamespacesSysfs } from '../../../electron/kernel/sysfs-batch';
+import { parseGrepZ } from '../../../electron/kernel/grep-read';
+import { readNamespacesSysfs } from '../../../electron/kernel/sysfs-batch';
 import { readNamespaceSysfs } from '../../../electron/kernel/sysfs-read';
 
 const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
 afterAll(() => void sleeper.kill());
 
 describe('sysfs read ahead by grep', () => {
-  it('parses NUL-separated records: lines joined per file, a ":" or a NUL-free odd name kept whole', () => {
-    const out = '/p/a:b\0line 1\n/p/a:b\0line 2:x\n/p/c\0\n/p/d\0  7  \n';
+  it('parses NUL-separated records: lines joined per file, a ":" or a NUL in the content kept, nothing trimmed', () => {
+    const out = '/p/a:b\0line 1\n/p/a:b\0line 2:x\n/p/c\0\n/p/d\0  7  \n/p/e\0a\0b\0\n/p/e\0/p/f\0c\n';
     expect(parseGrepZ(out)).toEqual(
       new Map([
         ['/p/a:b', 'line 1\nline 2:x'],
         ['/p/c', ''],
-        ['/p/d', '7'],
+        ['/p/d', '  7  '],
+        // an argv (NUL-separated) whose argument holds a newline and what looks like a path
+        ['/p/e', 'a\0b\0\n/p/f\0c'],
       ]),
     );
   });
