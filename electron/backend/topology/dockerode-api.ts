@@ -22,10 +22,11 @@ export class PlainHttpAgent extends Agent {
 /** A dockerode client for DOCKER_HOST. dockerode reads DOCKER_HOST itself; we add a timeout and the agent. */
 export function createDockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
   const endpoint = dockerEndpoint(env);
-  const agent = new PlainHttpAgent();
-  if (endpoint.startsWith('unix://')) return new Docker({ socketPath: endpoint.slice('unix://'.length), timeout: 5000, agent });
+  // docker-modem takes an `agent`; dockerode's types do not list it.
+  const common = { timeout: 5000, agent: new PlainHttpAgent() } as Docker.DockerOptions;
+  if (endpoint.startsWith('unix://')) return new Docker({ ...common, socketPath: endpoint.slice('unix://'.length) });
   const url = new URL(endpoint.replace(/^tcp:/, 'http:'));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http', timeout: 5000, agent });
+  return new Docker({ ...common, host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
 }
 
 export function dockerodeApi(client: Docker): DockerApi {

@@ -25,7 +25,8 @@ describe('the Docker client agent', () => {
     const agent = (client as unknown as { modem: { agent?: unknown } }).modem.agent;
     expect(agent).toBeInstanceOf(PlainHttpAgent);
     const seen: Array<string | undefined> = [];
-    const a = agent as PlainHttpAgent & { createConnection(o: { servername?: string }, cb: unknown): unknown };
+    type Connect = (o: { servername?: string }, cb: unknown) => unknown;
+    const a = agent as unknown as { createConnection: Connect; destroy(): void };
     const connect = a.createConnection.bind(a);
     a.createConnection = (o, cb) => {
       seen.push(o.servername);
