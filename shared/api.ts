@@ -2,6 +2,7 @@
 // One map of methods, each with its input and output schema: Electron IPC,
 // browser mode (HTTP + WebSocket) and the CLI all dispatch through it.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 import { Container, HostId, HostStatus, Topology } from './topology';
 import { API_EVENT_NAMES, API_METHOD_NAMES, type ApiEventName, type ApiMethodName } from './api-names';
 import { CaptureInfo, CaptureRequest, PacketSummary } from './capture';
@@ -9,10 +10,10 @@ import { RatesSample } from './rates';
 import { Diagnostics } from './diagnostics';
 import type { Result } from './result';
 
-const Empty = z.object({}).strict();
-const CaptureId = z.object({ id: z.string().min(1).max(128) }).strict();
+const Empty = builtOnFirstUse(() => z.object({}).strict());
+const CaptureId = builtOnFirstUse(() => z.object({ id: z.string().min(1).max(128) }).strict());
 
-export const BackendStatus = z.object({
+export const BackendStatus = builtOnFirstUse(() => z.object({
   version: z.string(),
   docker: z.object({ available: z.boolean(), error: z.object({ code: z.string(), message: z.string() }).optional() }),
   privileged: z.object({
@@ -23,16 +24,16 @@ export const BackendStatus = z.object({
   capturesDir: z.string(),
   /** What the desktop can launch (Wireshark, a file manager); `reason`: why one cannot (no display, not installed). */
   launchers: z.object({ wireshark: z.boolean(), fileManager: z.boolean(), reason: z.string().optional() }),
-});
+}));
 export type BackendStatus = z.infer<typeof BackendStatus>;
 
 /** One host's map: its status, its topology (null until it first answered) and the rates of its last two refreshes. */
-export const HostTopology = z.object({ host: HostStatus, topology: Topology.nullable(), rates: RatesSample.nullable() });
+export const HostTopology = builtOnFirstUse(() => z.object({ host: HostStatus, topology: Topology.nullable(), rates: RatesSample.nullable() }));
 export type HostTopology = z.infer<typeof HostTopology>;
 
-export const RateHistoryPoint = z.object({ time: z.number(), rxBytesPerSec: z.number(), txBytesPerSec: z.number() });
+export const RateHistoryPoint = builtOnFirstUse(() => z.object({ time: z.number(), rxBytesPerSec: z.number(), txBytesPerSec: z.number() }));
 
-export const apiMethods = {
+export const apiMethods = builtOnFirstUse(() => ({
   getStatus: { input: Empty, output: BackendStatus },
   getTopology: { input: Empty, output: Topology },
   /** One container by name or id prefix: NOT_FOUND / AMBIGUOUS otherwise. */
@@ -77,14 +78,14 @@ export const apiMethods = {
     input: z.object({ query: z.string().min(1).max(256), hosts: z.array(HostId).max(64).optional() }).strict(),
     output: z.array(z.object({ host: z.string(), container: Container })),
   },
-} as const;
+} as const));
 
 export type ApiMethod = keyof typeof apiMethods;
 export type ApiInput<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['input']>;
 export type ApiOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['output']>;
 
 /** Pushed from backend to every front door. */
-export const apiEvents = {
+export const apiEvents = builtOnFirstUse(() => ({
   topology: Topology,
   capture: CaptureInfo,
   packets: z.object({ id: z.string(), packets: z.array(PacketSummary) }),
@@ -92,7 +93,7 @@ export const apiEvents = {
   status: BackendStatus,
   /** Remote hosts' maps, whenever one changed (status, topology or rates). */
   hosts: z.array(HostTopology),
-} as const;
+} as const));
 export type ApiEvent = keyof typeof apiEvents;
 export type ApiEventPayload<E extends ApiEvent> = z.output<(typeof apiEvents)[E]>;
 

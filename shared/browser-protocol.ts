@@ -16,6 +16,7 @@
 // Refusals: Host or Origin not this server's loopback name:port -> 403 (DNS rebinding, other sites);
 // no session -> 401; an unknown session -> 403; a doubled session header or subprotocol -> 400.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 
 export const TICKET_PARAM = 'ticket';
 export const TICKET_TTL_MS = 5 * 60_000;
@@ -32,8 +33,8 @@ export const SESSION_PROTOCOL_PREFIX = 'vethscope.session.';
 export const DOWNLOADS_PATH = '/api/downloads';
 export const downloadLinkPath = (link: string) => `${DOWNLOADS_PATH}/${link}`;
 
-export const TicketRequest = z.strictObject({ ticket: z.string().min(1).max(256) });
-export const DownloadRequest = z.strictObject({ id: z.string().min(1).max(256) });
+export const TicketRequest = builtOnFirstUse(() => z.strictObject({ ticket: z.string().min(1).max(256) }));
+export const DownloadRequest = builtOnFirstUse(() => z.strictObject({ id: z.string().min(1).max(256) }));
 export interface SessionGrant {
   session: string;
 }

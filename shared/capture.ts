@@ -1,12 +1,13 @@
 // The capture contract: what the UI and CLI ask for and what they are told back.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 import { HostId, InterfaceRef } from './topology';
 import { CodedError } from './result';
 
 /** Interface names as the kernel allows them (IFNAMSIZ 16), never starting with '-'. */
-export const IfaceName = z.string().regex(/^[A-Za-z0-9_.:@+][A-Za-z0-9_.:@+-]{0,14}$/, 'not a valid interface name');
+export const IfaceName = builtOnFirstUse(() => z.string().regex(/^[A-Za-z0-9_.:@+][A-Za-z0-9_.:@+-]{0,14}$/, 'not a valid interface name'));
 
-export const CaptureTarget = z.discriminatedUnion('type', [
+export const CaptureTarget = builtOnFirstUse(() => z.discriminatedUnion('type', [
   z.object({
     type: z.literal('container'),
     /** Container name or id prefix. */
@@ -24,7 +25,7 @@ export const CaptureTarget = z.discriminatedUnion('type', [
     iface: IfaceName,
     host: HostId.optional(),
   }),
-]);
+]));
 export type CaptureTarget = z.infer<typeof CaptureTarget>;
 
 /** Parse a target as typed on a command line (CLI, extcap): host:IFACE, netns:NAME_OR_INODE:IFACE, or a container. */
@@ -39,7 +40,7 @@ export function parseTargetWord(word: string): CaptureTarget {
   return { type: 'container', container: word };
 }
 
-export const CaptureFormat = z.enum(['pcapng', 'pcap']);
+export const CaptureFormat = builtOnFirstUse(() => z.enum(['pcapng', 'pcap']));
 
 /** The one rule: classic pcap has no interface blocks, so it holds exactly one interface. */
 export function checkFormatFits(format: 'pcapng' | 'pcap', interfaces: number, follow: boolean): void {
@@ -47,7 +48,7 @@ export function checkFormatFits(format: 'pcapng' | 'pcap', interfaces: number, f
     throw new CodedError('INVALID_INPUT', `classic pcap holds exactly one interface (this capture has ${interfaces}${follow ? ' and --follow may add more' : ''}): use pcapng`);
 }
 
-export const CaptureRequest = z.object({
+export const CaptureRequest = builtOnFirstUse(() => z.object({
   targets: z.array(CaptureTarget).min(1).max(64),
   /** BPF filter; validated with `tcpdump -d` before anything starts. */
   filter: z.string().max(4096).optional(),
@@ -72,15 +73,15 @@ export const CaptureRequest = z.object({
     .object({ path: z.string().min(1).max(4096).optional(), dir: z.string().min(1).max(4096).optional(), fifo: z.string().startsWith('/').max(4096).optional() })
     .refine((o) => !o.fifo || (!o.path && !o.dir), 'a FIFO is the whole output: no path or dir with it')
     .optional(),
-});
+}));
 export type CaptureRequest = z.input<typeof CaptureRequest>;
 export type CaptureRequestParsed = z.output<typeof CaptureRequest>;
 
-export const CaptureState = z.enum(['starting', 'running', 'stopping', 'stopped', 'failed']);
-export const StopReason = z.enum(['user', 'duration', 'count', 'size', 'target-gone', 'disk-full', 'error', 'helper-died']);
+export const CaptureState = builtOnFirstUse(() => z.enum(['starting', 'running', 'stopping', 'stopped', 'failed']));
+export const StopReason = builtOnFirstUse(() => z.enum(['user', 'duration', 'count', 'size', 'target-gone', 'disk-full', 'error', 'helper-died']));
 
 /** One captured interface as resolved at start (or re-attach) time. */
-export const CaptureInterface = z.object({
+export const CaptureInterface = builtOnFirstUse(() => z.object({
   /** What Wireshark shows as the interface name, e.g. `web-1/eth0 (veth1a2b3c)`. */
   label: z.string(),
   containerId: z.string().nullable(),
@@ -93,13 +94,13 @@ export const CaptureInterface = z.object({
   host: z.string().optional(),
   /** Set when this interface's part ended before the capture did (its host dropped, its container went away): why. */
   ended: z.object({ reason: z.string(), message: z.string() }).optional(),
-});
+}));
 
 /** While a capture runs: which side cannot keep up (the capture engine's CPU, the disk, the kernel's buffer). */
-export const CaptureBottleneck = z.object({ kind: z.enum(['cpu', 'disk', 'kernel']), message: z.string() });
+export const CaptureBottleneck = builtOnFirstUse(() => z.object({ kind: z.enum(['cpu', 'disk', 'kernel']), message: z.string() }));
 export type CaptureBottleneck = z.infer<typeof CaptureBottleneck>;
 
-export const CaptureInfo = z.object({
+export const CaptureInfo = builtOnFirstUse(() => z.object({
   id: z.string(),
   state: CaptureState,
   reason: StopReason.nullable(),
@@ -123,10 +124,10 @@ export const CaptureInfo = z.object({
   firstPacketTime: z.number().nullable().optional(),
   /** Set while the capture cannot keep up, and why; absent or null while it does. */
   bottleneck: CaptureBottleneck.nullable().optional(),
-});
+}));
 export type CaptureInfo = z.infer<typeof CaptureInfo>;
 
-export const PacketSummary = z.object({
+export const PacketSummary = builtOnFirstUse(() => z.object({
   no: z.number().int(),
   /** Seconds since the epoch, microsecond precision. */
   time: z.number(),
@@ -136,5 +137,5 @@ export const PacketSummary = z.object({
   protocol: z.string(),
   length: z.number().int(),
   info: z.string(),
-});
+}));
 export type PacketSummary = z.infer<typeof PacketSummary>;

@@ -2,16 +2,17 @@
 // How the app will elevate, whether the installed helper is safe, which engines answer,
 // which tools are there, the captures folder, the group; every problem with its fix.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 
-export const DiagnosticProblem = z.object({
+export const DiagnosticProblem = builtOnFirstUse(() => z.object({
   area: z.enum(['helper', 'group', 'engines', 'tools', 'captures', 'wireshark']),
   message: z.string(),
   /** The command (or action) that fixes it, when there is one. */
   fix: z.string().nullable(),
-});
+}));
 export type DiagnosticProblem = z.infer<typeof DiagnosticProblem>;
 
-export const Diagnostics = z.object({
+export const Diagnostics = builtOnFirstUse(() => z.object({
   version: z.string(),
   user: z.object({ uid: z.number().int(), name: z.string().nullable(), groups: z.array(z.string()) }),
   helper: z.object({
@@ -49,5 +50,5 @@ export const Diagnostics = z.object({
     })
     .optional(),
   problems: z.array(DiagnosticProblem),
-});
+}));
 export type Diagnostics = z.infer<typeof Diagnostics>;

@@ -9,6 +9,7 @@
 // folder: the kernel checks the user's permissions, not root's). Packets never pass
 // through the helper: the unprivileged backend reads, merges and writes them.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 import { IfaceName } from './capture';
 import { ContainerEngine, InterfaceKind, PodRef } from './topology';
 
@@ -33,29 +34,29 @@ export const HELPER_LIMITS = {
   filterCpuSec: 5,
 } as const;
 
-const AbsPath = z
+const AbsPath = builtOnFirstUse(() => z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ..');
+  .refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').includes('..'), 'must be an absolute path without ..'));
 
 /** A namespace named by inode plus a way in; the helper re-checks that the way in leads to that inode. */
-export const NetnsHandle = z.object({
+export const NetnsHandle = builtOnFirstUse(() => z.object({
   inode: z.number().int().positive(),
   /** /proc/PID/ns/net, /run/netns/NAME or /run/docker/netns/ID. */
   path: AbsPath.refine((p) => /^\/proc\/\d+\/ns\/net$|^\/run\/netns\/[^/]+$|^\/run\/docker\/netns\/[^/]+$|^\/var\/run\/(docker\/)?netns\/[^/]+$/.test(p), 'not a namespace path'),
-});
+}));
 export type NetnsHandle = z.infer<typeof NetnsHandle>;
 
 /** Printable text for dumpcap's interface name and description (an argv word, never a shell). */
-const Label = z.string().max(4096).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters');
+const Label = builtOnFirstUse(() => z.string().max(4096).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters'));
 
 /**
  * One capture process on one interface: where it runs and the path it writes to (as the
  * invoking user). With dumpcap, `label` and `comment` become the pcapng interface's name
  * and description in the file itself.
  */
-export const TcpdumpSpec = z
+export const TcpdumpSpec = builtOnFirstUse(() => z
   .object({
     netns: NetnsHandle.nullable(), // null: the helper's own (host) namespace
     iface: IfaceName,
@@ -63,14 +64,14 @@ export const TcpdumpSpec = z
     label: Label.optional(),
     comment: Label.optional(),
   })
-  .strict();
+  .strict());
 export type TcpdumpSpec = z.infer<typeof TcpdumpSpec>;
 
-const CaptureId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/);
+const CaptureId = builtOnFirstUse(() => z.string().regex(/^[A-Za-z0-9-]{8,64}$/));
 
 // ---- What the kernel readers return (kernel/namespaces.ts), as the helper sends it ----
 
-export const RawLink = z.object({
+export const RawLink = builtOnFirstUse(() => z.object({
   ifindex: z.number().int(),
   name: z.string(),
   kind: InterfaceKind,
@@ -87,10 +88,10 @@ export const RawLink = z.object({
   linkNetnsid: z.number().int().nullable(),
   /** Read from sysfs, which does not expose IFLA_LINK_NETNSID: the link's namespace is not known (not "same"). */
   linkNetnsUnknown: z.boolean().optional(),
-});
+}));
 export type RawLink = z.infer<typeof RawLink>;
 
-export const RawNamespace = z.object({
+export const RawNamespace = builtOnFirstUse(() => z.object({
   inode: z.number().int(),
   isHost: z.boolean(),
   /** Processes inside, lowest first (the host's capped: it holds most of them). */
@@ -104,20 +105,20 @@ export const RawNamespace = z.object({
   error: z.string().nullable(),
   /** How the interfaces were read: `ip` (inside the namespace, or the host) or the fast sysfs path. */
   source: z.enum(['ip', 'sysfs']).optional(),
-});
+}));
 export type RawNamespace = z.infer<typeof RawNamespace>;
 
-export const NamespaceScan = z.object({
+export const NamespaceScan = builtOnFirstUse(() => z.object({
   hostInode: z.number().int(),
   namespaces: z.array(RawNamespace),
   /** Whether other namespaces could be entered (root). */
   privileged: z.boolean(),
   warnings: z.array(z.string()),
-});
+}));
 export type NamespaceScan = z.infer<typeof NamespaceScan>;
 
 /** A Docker container, only the fields the topology shows (never environments or mounts). */
-export const EngineContainer = z.object({
+export const EngineContainer = builtOnFirstUse(() => z.object({
   id: z.string(),
   name: z.string(),
   image: z.string(),
@@ -138,7 +139,7 @@ export const EngineContainer = z.object({
   compose: z.object({ project: z.string(), service: z.string() }).nullable(),
   /** Docker's netns bind mount (SandboxKey), if any. */
   sandboxKey: z.string().nullable(),
-});
+}));
 export type EngineContainer = z.infer<typeof EngineContainer>;
 
 /**
@@ -146,7 +147,7 @@ export type EngineContainer = z.infer<typeof EngineContainer>;
  * state files), for every engine at once. Names, ids, image and pod only: never an
  * environment, a mount or an annotation beyond the naming ones.
  */
-export const HostContainer = z.object({
+export const HostContainer = builtOnFirstUse(() => z.object({
   engine: ContainerEngine,
   id: z.string().max(256),
   name: z.string().max(256),
@@ -162,16 +163,16 @@ export const HostContainer = z.object({
   uid: z.number().int().nonnegative(),
   /** Docker's compose labels (from its state files when the API is not the one DOCKER_HOST names). */
   compose: z.object({ project: z.string(), service: z.string() }).nullable(),
-});
+}));
 export type HostContainer = z.infer<typeof HostContainer>;
 
-export const HostContainerListing = z.object({
+export const HostContainerListing = builtOnFirstUse(() => z.object({
   containers: z.array(HostContainer).max(65536),
   warnings: z.array(z.string()).max(256),
-});
+}));
 export type HostContainerListing = z.infer<typeof HostContainerListing>;
 
-export const NamespaceCounters = z.object({
+export const NamespaceCounters = builtOnFirstUse(() => z.object({
   inode: z.number().int(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   links: z.array(
@@ -188,16 +189,16 @@ export const NamespaceCounters = z.object({
       txDropped: z.number(),
     }),
   ),
-});
+}));
 
 // ---- Capture ----
 
 /** How one tcpdump ended: stopped (asked to), exited (by itself: -c reached), gone (interface vanished), error. */
-export const TcpdumpEnd = z.enum(['stopped', 'exited', 'gone', 'error']);
+export const TcpdumpEnd = builtOnFirstUse(() => z.enum(['stopped', 'exited', 'gone', 'error']));
 export type TcpdumpEnd = z.infer<typeof TcpdumpEnd>;
 
 /** tcpdump's own counters for one interface (its SIGUSR1 and exit reports). */
-export const TcpdumpCounters = z.object({
+export const TcpdumpCounters = builtOnFirstUse(() => z.object({
   /** Position in startCapture's ifaces, then attached ones in order. */
   index: z.number().int(),
   /** Packets tcpdump says it wrote. */
@@ -206,10 +207,10 @@ export const TcpdumpCounters = z.object({
   droppedByKernel: z.number().int(),
   ended: TcpdumpEnd.nullable(),
   message: z.string().nullable(),
-});
+}));
 export type TcpdumpCounters = z.infer<typeof TcpdumpCounters>;
 
-const Started = z.object({
+const Started = builtOnFirstUse(() => z.object({
   index: z.number().int(),
   /** What tcpdump said it captures, e.g. "EN10MB (Ethernet)". */
   linkType: z.string(),
@@ -217,11 +218,11 @@ const Started = z.object({
   bufferKiB: z.number().int(),
   /** The capture process (it runs as the invoking user): the backend reads its CPU use in /proc. */
   pid: z.number().int().positive().optional(),
-});
+}));
 
 const op = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
-export const helperOps = {
+export const helperOps = builtOnFirstUse(() => ({
   hello: op(
     z.object({}).strict(),
     z.object({ version: z.number().int(), uid: z.number().int(), pid: z.number().int(), invokingUid: z.number().int(), invokingGid: z.number().int() }),
@@ -268,30 +269,30 @@ export const helperOps = {
   /** SIGINT to every tcpdump of the capture; resolves once all have exited, with their last counters. */
   stopCapture: op(z.object({ captureId: CaptureId }).strict(), z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) })),
   shutdown: op(z.object({}).strict(), z.object({ bye: z.literal(true) })),
-} as const;
+} as const));
 export type HelperOp = keyof typeof helperOps;
 export type HelperParams<O extends HelperOp> = z.input<(typeof helperOps)[O]['params']>;
 export type HelperParsedParams<O extends HelperOp> = z.output<(typeof helperOps)[O]['params']>;
 export type HelperResult<O extends HelperOp> = z.output<(typeof helperOps)[O]['result']>;
 
-export const helperEvents = {
+export const helperEvents = builtOnFirstUse(() => ({
   /** tcpdump's counters, about once a second while they change (and once more when they stop). */
   captureStats: z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) }),
   /** One tcpdump ended without being asked to: the backend decides (follow, target-gone, count). */
   captureIfaceEnded: z.object({ captureId: z.string(), index: z.number().int(), reason: TcpdumpEnd, message: z.string(), counters: TcpdumpCounters }),
-} as const;
+} as const));
 export type HelperEvent = keyof typeof helperEvents;
 export type HelperEventData<E extends HelperEvent> = z.output<(typeof helperEvents)[E]>;
 
-export const HelperRequest = z.object({
+export const HelperRequest = builtOnFirstUse(() => z.object({
   id: z.number().int().nonnegative(),
   op: z.string().max(64),
   params: z.unknown(),
-});
+}));
 
-export const HelperReply = z.union([
+export const HelperReply = builtOnFirstUse(() => z.union([
   z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
   z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
   z.object({ event: z.string(), data: z.unknown() }),
-]);
+]));
 export type HelperReply = z.infer<typeof HelperReply>;

@@ -2,8 +2,9 @@
 // Documented in docs/topology-schema.md. Produced by electron/backend/topology, consumed
 // by the CLI, the renderer and the capture engine.
 import * as z from 'zod';
+import { builtOnFirstUse } from './lazy';
 
-export const InterfaceKind = z.enum([
+export const InterfaceKind = builtOnFirstUse(() => z.enum([
   'veth',
   'bridge',
   'macvlan',
@@ -13,14 +14,14 @@ export const InterfaceKind = z.enum([
   'loopback',
   'physical',
   'other',
-]);
+]));
 export type InterfaceKind = z.infer<typeof InterfaceKind>;
 
 /** An interface in another (or the same) namespace, named by namespace inode and interface name. */
-export const InterfaceRef = z.object({ netns: z.number().int(), name: z.string() });
+export const InterfaceRef = builtOnFirstUse(() => z.object({ netns: z.number().int(), name: z.string() }));
 export type InterfaceRef = z.infer<typeof InterfaceRef>;
 
-export const NetInterface = z.object({
+export const NetInterface = builtOnFirstUse(() => z.object({
   name: z.string(),
   ifindex: z.number().int(),
   kind: InterfaceKind,
@@ -38,10 +39,10 @@ export const NetInterface = z.object({
   peer: InterfaceRef.nullable(),
   /** For macvlan/ipvlan/vxlan/vlan: the link it sits on. */
   parent: InterfaceRef.nullable(),
-});
+}));
 export type NetInterface = z.infer<typeof NetInterface>;
 
-export const Namespace = z.object({
+export const Namespace = builtOnFirstUse(() => z.object({
   /** Inode of the namespace (as `stat -L /proc/PID/ns/net` prints). */
   inode: z.number().int(),
   /**
@@ -55,10 +56,10 @@ export const Namespace = z.object({
   /** Bind mounts that keep it alive (/run/netns/NAME, /run/docker/netns/ID). */
   paths: z.array(z.string()),
   interfaces: z.array(NetInterface),
-});
+}));
 export type Namespace = z.infer<typeof Namespace>;
 
-export const ContainerNetwork = z.object({
+export const ContainerNetwork = builtOnFirstUse(() => z.object({
   name: z.string(),
   networkId: z.string().nullable(),
   driver: z.string().nullable(),
@@ -66,18 +67,18 @@ export const ContainerNetwork = z.object({
   ipv6: z.string().nullable(),
   mac: z.string().nullable(),
   gateway: z.string().nullable(),
-});
+}));
 export type ContainerNetwork = z.infer<typeof ContainerNetwork>;
 
 /** Which engine made a container. Docker's output predates the field, hence the default. */
-export const ContainerEngine = z.enum(['docker', 'podman', 'containerd', 'cri-o', 'lxc', 'nspawn']);
+export const ContainerEngine = builtOnFirstUse(() => z.enum(['docker', 'podman', 'containerd', 'cri-o', 'lxc', 'nspawn']));
 export type ContainerEngine = z.infer<typeof ContainerEngine>;
 
 /** A Kubernetes pod (namespace = its Kubernetes namespace) or a Podman pod (namespace null). */
-export const PodRef = z.object({ name: z.string(), namespace: z.string().nullable() });
+export const PodRef = builtOnFirstUse(() => z.object({ name: z.string(), namespace: z.string().nullable() }));
 export type PodRef = z.infer<typeof PodRef>;
 
-export const Container = z.object({
+export const Container = builtOnFirstUse(() => z.object({
   /** Full id as the engine knows it (LXC and systemd-nspawn have none but the name). */
   id: z.string(),
   /** The engine's own name for it: `web-1`, a Kubernetes container name, `default/ID` for plain containerd. */
@@ -103,24 +104,24 @@ export const Container = z.object({
   compose: z.object({ project: z.string(), service: z.string() }).nullable(),
   /** Interfaces of its namespace (same objects as in `namespaces`). */
   interfaces: z.array(NetInterface),
-});
+}));
 export type Container = z.infer<typeof Container>;
 
-export const SourceStatus = z.object({
+export const SourceStatus = builtOnFirstUse(() => z.object({
   available: z.boolean(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
-});
+}));
 
-export const EngineStatus = z.object({
+export const EngineStatus = builtOnFirstUse(() => z.object({
   engine: ContainerEngine,
   /** Containers of this engine in `containers`. */
   containers: z.number().int(),
   /** Where the names came from: the engine's API, the files it leaves on the host, or both. */
   sources: z.array(z.enum(['api', 'host'])),
-});
+}));
 export type EngineStatus = z.infer<typeof EngineStatus>;
 
-export const Topology = z.object({
+export const Topology = builtOnFirstUse(() => z.object({
   generatedAt: z.string(),
   /** Inode of the host's (PID 1's, or our own) network namespace. */
   hostNetns: z.number().int(),
@@ -135,7 +136,7 @@ export const Topology = z.object({
   warnings: z.array(z.string()),
   /** Milliseconds spent discovering. */
   elapsedMs: z.number(),
-});
+}));
 export type Topology = z.infer<typeof Topology>;
 
 /** Engine-internal file names for a namespace (`netns-UUID`, `cni-UUID`, `rootless-netns-HEX`): they name no container a person knows. */
@@ -152,9 +153,9 @@ export const LOCAL_HOST = 'local';
  * letters, digits, dots and dashes (or an [IPv6] address), never a leading '-' (ssh would read an option).
  */
 export const REMOTE_HOST_ID = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
-export const HostId = z.string().max(300).refine((s) => s === LOCAL_HOST || REMOTE_HOST_ID.test(s), 'not a host: expected local or [user@]host[:port]');
+export const HostId = builtOnFirstUse(() => z.string().max(300).refine((s) => s === LOCAL_HOST || REMOTE_HOST_ID.test(s), 'not a host: expected local or [user@]host[:port]'));
 
-export const HostStatus = z.object({
+export const HostStatus = builtOnFirstUse(() => z.object({
   /** `local`, or `[user@]host[:port]` as added. */
   id: z.string(),
   /** What labels say (`host/container/eth0`): the host part of the id. */
@@ -177,5 +178,5 @@ export const HostStatus = z.object({
   via: z.enum(['helper', 'commands']).nullable(),
   /** Unreachable: when the next attempt is due (ISO time). */
   retryAt: z.string().nullable(),
-});
+}));
 export type HostStatus = z.infer<typeof HostStatus>;

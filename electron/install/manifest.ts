@@ -4,8 +4,9 @@
 // (installedBy 'debian-package'), which install-helper leaves to apt.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { builtOnFirstUse } from '../../shared/lazy';
 
-export const InstallManifest = z.object({
+export const InstallManifest = builtOnFirstUse(() => z.object({
   format: z.literal(1),
   installedBy: z.enum(['install-helper', 'debian-package']),
   version: z.string(),
@@ -20,7 +21,7 @@ export const InstallManifest = z.object({
   dirs: z.array(z.string()),
   /** Groups created, deleted on --remove. */
   createdGroups: z.array(z.string()),
-});
+}));
 export type InstallManifest = z.infer<typeof InstallManifest>;
 
 export type ManifestRead = { kind: 'absent' } | { kind: 'invalid'; message: string } | { kind: 'ok'; manifest: InstallManifest };
