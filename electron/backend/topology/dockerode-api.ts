@@ -1,5 +1,6 @@
 // The app's Docker client: dockerode for DOCKER_HOST, behind the DockerApi discovery uses.
 import { Agent, type ClientRequest } from 'node:http';
+import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import { dockerEndpoint, type DockerApi } from '../../engines/docker';
 
@@ -16,6 +17,15 @@ export class PlainHttpAgent extends Agent {
   addRequest(req: ClientRequest, options: { servername?: string }): void {
     options.servername = '';
     (Agent.prototype as unknown as { addRequest(r: ClientRequest, o: object): void }).addRequest.call(this, req, options);
+  }
+
+  /**
+   * docker-modem formats every request's options, agent included, with util.inspect (showHidden,
+   * unlimited depth) for its debug log, even when nothing logs: walking an agent and its open
+   * sockets made 100 parallel requests take 2.5 s instead of 90 ms.
+   */
+  [inspect.custom](): string {
+    return 'PlainHttpAgent';
   }
 }
 

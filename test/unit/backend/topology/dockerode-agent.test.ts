@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDockerClient, PlainHttpAgent } from '../../../../electron/backend/topology/dockerode-api';
 
@@ -36,6 +37,8 @@ describe('the Docker client agent', () => {
     expect(await client.listContainers({ all: true })).toEqual([{ Id: 'abc' }]);
     // One connection, kept alive for the second request, with no TLS server name worked out.
     expect(seen).toEqual(['']);
+    // docker-modem inspects each request's options (showHidden, any depth) for its debug log: the agent prints as its name, not its sockets.
+    expect(inspect({ agent }, { showHidden: true, depth: null })).toBe('{ agent: PlainHttpAgent }');
     a.destroy();
   });
 });
