@@ -34,22 +34,26 @@ export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: num
       byIndex.set(link.ifindex, list);
     }
 
-  // nsidMap.get(X).get(nsid) = inode of the namespace X calls `nsid`.
+  // nsidMap.get(X).get(nsid) = inode of the namespace X calls `nsid`; named.get(X): the inodes X has an nsid for.
   const nsidMap = new Map<number, Map<number, number>>();
+  const named = new Map<number, Set<number>>();
   const learned = (x: number, nsid: number) => nsidMap.get(x)?.get(nsid);
   const learn = (x: number, nsid: number, y: number) => {
     const m = nsidMap.get(x) ?? new Map<number, number>();
     m.set(nsid, y);
     nsidMap.set(x, m);
+    const s = named.get(x) ?? new Set<number>();
+    s.add(y);
+    named.set(x, s);
   };
   const consistent = (x: number, nsid: number | null, y: number): boolean => {
     if (nsid === null) return x === y;
     if (x === y) return false; // a netnsid always names another namespace
     const known = learned(x, nsid);
     if (known !== undefined) return known === y;
-    // nsids are injective: if X already uses another nsid for Y, this one is not Y.
-    for (const [other, inode] of nsidMap.get(x) ?? []) if (inode === y && other !== nsid) return false;
-    return true;
+    // nsids are injective: if X already uses another nsid for Y, this one is not Y (a set, not a
+    // walk over X's nsids: the host has one per container, and this runs for every candidate).
+    return !named.get(x)?.has(y);
   };
 
   const peerOf = new Map<Node, Node>();

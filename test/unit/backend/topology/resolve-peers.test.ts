@@ -35,6 +35,17 @@ describe('resolvePeers', () => {
     expect(res.warnings).toEqual([]);
   });
 
+  it('rules out a namespace the host already knows by another netnsid (netnsids are injective)', () => {
+    // h2<->eth1 is unique: the host calls nsA "0". h5 (netnsid 5) then has two look-alike
+    // candidates, a in nsA and b in nsB: nsA already has the name 0, so 5 is nsB.
+    const res = resolvePeers(
+      [ns(HOST, [veth(12, 'h2', 3, 0), veth(20, 'h5', 2, 5)], { isHost: true }), ns(100, [veth(3, 'eth1', 12, 0), veth(2, 'a', 20, 0)]), ns(200, [veth(2, 'b', 20, 7)])],
+      HOST,
+    );
+    expect(find(res, HOST, 'h5').peer).toEqual({ netns: 200, name: 'b' });
+    expect(find(res, 100, 'a').peer).toBeNull();
+  });
+
   it('pairs links whose IFLA_LINK the kernel omitted because the peer has the same index', () => {
     const host = parseIpAddrJson(JSON.stringify([{ ifindex: 7, ifname: 'vethsame', link_netnsid: 0, linkinfo: { info_kind: 'veth' } }]));
     const inside = parseIpAddrJson(JSON.stringify([{ ifindex: 7, ifname: 'eth0', link_netnsid: 0, linkinfo: { info_kind: 'veth' } }]));
