@@ -32,7 +32,7 @@ export function readProcessTable(files: HostFiles): ProcessTable {
   const children = new Map<number, number[]>();
   for (const entry of files.list('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const text = files.read(`/proc/${entry}/stat`, { maxBytes: 4096 });
+    const text = files.read(`/proc/${entry}/stat`, { maxBytes: 4096, oneRead: true });
     const p = text ? parseStat(text) : null;
     if (!p) continue; // gone meanwhile
     byPid.set(p.pid, p);
@@ -60,7 +60,7 @@ export function argvOf(files: HostFiles, pid: number): string[] {
  * /proc/PID: a process that makes itself non-dumpable shows root there.
  */
 export function uidOf(files: HostFiles, pid: number): number | null {
-  const text = files.read(`/proc/${pid}/status`, { maxBytes: 64 * 1024 });
+  const text = files.read(`/proc/${pid}/status`, { maxBytes: 64 * 1024, oneRead: true });
   const m = text ? /^Uid:\s+(\d+)/m.exec(text) : null;
   return m ? Number(m[1]) : null;
 }

@@ -1,5 +1,5 @@
 // The real HostFiles: root reads an engine's state file only as its owner wrote it.
-import { chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,16 @@ describe('realHostFiles.read', () => {
 
   it('refuses a symlink in its place (a planted link to another file)', () => {
     expect(realHostFiles.read(join(dir, 'link.json'), { owner: me })).toBeNull();
+  });
+
+  it('oneRead: a procfs file written in one go reads whole, and a longer one still to its end or its limit', () => {
+    // Uid and Gid lines stay put while the process runs; stat's counters may tick between two reads.
+    const status = realHostFiles.read('/proc/self/status', { oneRead: true })!;
+    expect(status.split('\n').filter((l) => /^(Name|Uid|Gid):/.test(l))).toEqual(readFileSync('/proc/self/status', 'utf8').split('\n').filter((l) => /^(Name|Uid|Gid):/.test(l)));
+    expect(realHostFiles.read('/proc/self/stat', { oneRead: true })).toMatch(/^\d+ \(.*\) [A-Z] \d+ .*\n$/s);
+    writeFileSync(join(dir, 'long.txt'), 'y'.repeat(100_000));
+    expect(realHostFiles.read(join(dir, 'long.txt'), { oneRead: true })).toHaveLength(100_000);
+    expect(realHostFiles.read(join(dir, 'long.txt'), { oneRead: true, maxBytes: 99_999 })).toBeNull();
   });
 
   it('refuses a file longer than asked', () => {
