@@ -4,7 +4,9 @@
 // containers at a bounded rate (inside their namespaces, bounded in time). Each tool also
 // runs once with no traffic for the same length: CPU above that idle run is the cost of
 // the traffic. CPU is every process of the tool, start to exit (GNU time: the CLI, and the
-// helper and tcpdumps it reaped). Prints ratios against bare measured in the same run.
+// helper and tcpdumps it reaped), and again from the moment it said it was capturing (its
+// process tree's CPU then, from /proc, subtracted): the start-up varies by ±0.1 s per run, as
+// much as 200 MB of traffic costs. Prints ratios against bare measured in the same run.
 // At full rate two more sinks show what keeps up: vethscope at --snaplen 96 ("short") and bare
 // tcpdump into /dev/null ("null"); and vethscope's own words on the bottleneck are printed.
 // usage: npm run bench:capture -- [--rates 200M,1G,0] [--seconds 4] [--reps 1] [--idle-reps N (default max(reps, 4))] [--tools bare,pcapng,pcap] [--snaplen N]   (0 = full rate)
@@ -27,7 +29,7 @@ type Tool = 'bare' | 'dumpcap' | 'pcapng' | 'pcap' | 'short' | 'null';
 const FULL_RATE_EXTRA: Tool[] = ['short', 'null'];
 const TOOLS = values.tools!.split(',').filter(Boolean) as Tool[];
 const RATES = values.rates!.split(',').filter(Boolean);
-const SECONDS = Math.min(10, Number(values.seconds));
+const SECONDS = Math.min(30, Number(values.seconds));
 const REPS = Number(values.reps);
 /** The idle run is subtracted from every other: its start-up varies by ±0.1 s, so it is run more often. */
 const IDLE_REPS = Number(values['idle-reps'] ?? Math.max(REPS, 4));
@@ -41,6 +43,8 @@ interface Run {
   bytes: number;
   sent: number;
   cpu: number;
+  /** CPU from the moment the tool said it was capturing to its exit: the same, without its start-up. */
+  cpuCapturing: number;
   rss: number;
   /** vethscope's bottleneck line(s), if it said any. */
   said: string[];
@@ -64,6 +68,22 @@ function descendants(pid: number): number[] {
   const walk = (p: number) => (kids.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
   walk(pid);
   return out;
+}
+
+const TICK = 100; // USER_HZ: /proc/PID/stat counts CPU in 1/100 s
+/** CPU so far of a process tree: each live process's own and its reaped children's (utime, stime, cutime, cstime). */
+function treeCpu(root: number): number {
+  let ticks = 0;
+  for (const pid of descendants(root)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      /* gone: its CPU is in its parent's cutime once reaped, and in GNU time's total */
+    }
+  }
+  return ticks / TICK;
 }
 
 const rssOf = (pid: number) => {
@@ -140,6 +160,9 @@ async function runOne(tool: Tool, rate: string, veth: string, dir: string): Prom
       : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
   const { child, done } = await timed(argv, engineOnly ? /Capturing on/ : bareLike ? /listening on/ : /capturing .* into/);
   const top = child.pid!;
+  // What the tool spent starting (for vethscope: node, discovery, the helper) varies by ±0.1 s
+  // from run to run and does not grow with traffic: the capture phase is measured without it too.
+  const atReady = treeCpu(top);
   const peak = treeRss(top);
   const sent = await iperf(rate);
   // SIGINT where a person's Ctrl+C lands: tcpdump itself, or the vethscope CLI.
@@ -163,14 +186,15 @@ async function runOne(tool: Tool, rate: string, veth: string, dir: string): Prom
     dropped = Number(m[2]);
   }
   const said = r.stderr.split('\n').filter((l) => /keep up/.test(l)).map((l) => l.trim());
-  if (tool === 'null') return { tool, rate, packets, dropped, bytes: 0, sent, cpu: r.cpu, rss, said };
+  const cpuCapturing = r.cpu - atReady;
+  if (tool === 'null') return { tool, rate, packets, dropped, bytes: 0, sent, cpu: r.cpu, cpuCapturing, rss, said };
   const c = spawnSync('capinfos', ['-c', '-M', file], { encoding: 'utf8' });
   const inFile = Number(/Number of packets:\s+(\d+)/.exec(c.stdout)?.[1] ?? -1);
   if (inFile !== packets) console.error(`  !! ${tool} file holds ${inFile} packets, reported ${packets}`);
   const bytes = statSync(file).size;
   rmSync(file, { force: true });
   rmSync(`${file}.json`, { force: true });
-  return { tool, rate, packets, dropped, bytes, sent, cpu: r.cpu, rss, said };
+  return { tool, rate, packets, dropped, bytes, sent, cpu: r.cpu, cpuCapturing, rss, said };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : 'inf') : (a / b).toFixed(2));
@@ -195,7 +219,7 @@ async function main(): Promise<void> {
         for (const tool of order) {
           const r = await runOne(tool, rate, veth, dir);
           runs.push(r);
-          console.error(`  ${tool.padEnd(6)} ${label(rate).padStart(4)}: ${r.packets} pkts, ${r.dropped} dropped, ${(r.bytes / 1e6).toFixed(1)} MB, CPU ${r.cpu.toFixed(2)} s, peak RSS ${(r.rss / 1e6).toFixed(0)} MB`);
+          console.error(`  ${tool.padEnd(6)} ${label(rate).padStart(4)}: ${r.packets} pkts, ${r.dropped} dropped, ${(r.bytes / 1e6).toFixed(1)} MB, CPU ${r.cpu.toFixed(2)} s (capturing ${r.cpuCapturing.toFixed(2)} s), peak RSS ${(r.rss / 1e6).toFixed(0)} MB`);
         }
       }
     const avg = (tool: Tool, rate: string, k: keyof Run) => {
@@ -203,20 +227,19 @@ async function main(): Promise<void> {
       return xs.reduce((n, r) => n + (r[k] as number), 0) / Math.max(1, xs.length);
     };
     console.log(`\ncapture benchmark: ${SECONDS} s of iperf3 per run between two containers, host veth ${veth}, snaplen ${SNAPLEN}, ${REPS} rep(s)`);
-    console.log('CPU = every process of the tool, start to exit, minus the same tool idle for the same length');
-    console.log('rate   tool    packets  dropped  file MB  CPU s  above idle  s/GB   CPU vs bare  packets vs bare  peak RSS MB');
+    console.log('CPU = every process of the tool, minus the same tool idle for the same length: whole run (start to exit), and capturing (from "capturing" to exit: start-up left out)');
+    console.log('rate   tool    packets  dropped  file MB  CPU s  above idle  s/GB   CPU vs bare | capturing: above idle  s/GB  CPU vs bare | packets vs bare  peak RSS MB');
+    const perGbOf = (tool: Tool, rate: string, k: 'cpu' | 'cpuCapturing') => (avg(tool, rate, k) - avg(tool, 'idle', k)) / (avg(tool, rate, 'bytes') / 1e9);
     for (const rate of RATES)
       for (const tool of TOOLS) {
         const above = avg(tool, rate, 'cpu') - avg(tool, 'idle', 'cpu');
-        const perGb = above / (avg(tool, rate, 'bytes') / 1e9);
-        const bareAbove = avg('bare', rate, 'cpu') - avg('bare', 'idle', 'cpu');
-        const barePerGb = bareAbove / (avg('bare', rate, 'bytes') / 1e9);
+        const aboveCapturing = avg(tool, rate, 'cpuCapturing') - avg(tool, 'idle', 'cpuCapturing');
         console.log(
-          `${label(rate).padEnd(6)} ${tool.padEnd(6)} ${String(Math.round(avg(tool, rate, 'packets'))).padStart(8)} ${String(Math.round(avg(tool, rate, 'dropped'))).padStart(8)} ${(avg(tool, rate, 'bytes') / 1e6).toFixed(0).padStart(8)} ${avg(tool, rate, 'cpu').toFixed(2).padStart(6)} ${above.toFixed(2).padStart(10)} ${perGb.toFixed(2).padStart(6)} ${ratio(perGb, barePerGb).padStart(12)} ${ratio(avg(tool, rate, 'packets'), avg('bare', rate, 'packets')).padStart(16)} ${(avg(tool, rate, 'rss') / 1e6).toFixed(0).padStart(12)}`,
+          `${label(rate).padEnd(6)} ${tool.padEnd(6)} ${String(Math.round(avg(tool, rate, 'packets'))).padStart(8)} ${String(Math.round(avg(tool, rate, 'dropped'))).padStart(8)} ${(avg(tool, rate, 'bytes') / 1e6).toFixed(0).padStart(8)} ${avg(tool, rate, 'cpu').toFixed(2).padStart(6)} ${above.toFixed(2).padStart(10)} ${perGbOf(tool, rate, 'cpu').toFixed(2).padStart(6)} ${ratio(perGbOf(tool, rate, 'cpu'), perGbOf('bare', rate, 'cpu')).padStart(12)} | ${aboveCapturing.toFixed(2).padStart(20)} ${perGbOf(tool, rate, 'cpuCapturing').toFixed(2).padStart(5)} ${ratio(perGbOf(tool, rate, 'cpuCapturing'), perGbOf('bare', rate, 'cpuCapturing')).padStart(12)} | ${ratio(avg(tool, rate, 'packets'), avg('bare', rate, 'packets')).padStart(15)} ${(avg(tool, rate, 'rss') / 1e6).toFixed(0).padStart(12)}`,
         );
       }
     console.log('targets: pcapng CPU per byte vs bare <= 1.5 at 200M and 1G, packets >= 0.99, drops no higher; memory within bare + 64 MB per interface');
-    console.log(`idle runs (the fixed cost of a ${SECONDS} s capture, mean of ${IDLE_REPS}): ${TOOLS.map((t) => `${t} ${avg(t, 'idle', 'cpu').toFixed(2)} s`).join(', ')}`);
+    console.log(`idle runs (the fixed cost of a ${SECONDS} s capture, mean of ${IDLE_REPS}): ${TOOLS.map((t) => `${t} ${avg(t, 'idle', 'cpu').toFixed(2)} s (start-up ${(avg(t, 'idle', 'cpu') - avg(t, 'idle', 'cpuCapturing')).toFixed(2)} s)`).join(', ')}`);
     if (RATES.includes('0')) {
       console.log('\nfull rate: sinks that keep up, and what vethscope said while capturing');
       for (const tool of [...TOOLS, ...FULL_RATE_EXTRA]) {
