@@ -1,5 +1,6 @@
 // The read-ahead through one grep gives what reading each file in-process gives.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseGrepZ } from '../../../electron/kernel/grep-read';
 import { readNamespacesSysfs } from '../../../electron/kernel/sysfs-batch';
@@ -42,11 +43,16 @@ describe('sysfs read ahead by grep', () => {
     // A namespace of its own with its own sysfs: only `lo`, down, so readLink reads `type`, `address`... of it.
     const own = spawn('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', 'mount -t sysfs sysfs /sys && exec sleep 30'], { stdio: 'ignore' });
     try {
-      let alone = readNamespaceSysfs(own.pid!);
-      for (let i = 0; i < 50 && !alone.ok; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        alone = readNamespaceSysfs(own.pid!);
-      }
+      // Until it runs `sleep` it may still be in our namespace, or before its mount.
+      const comm = () => {
+        try {
+          return readFileSync(`/proc/${own.pid}/comm`, 'utf8').trim();
+        } catch {
+          return '';
+        }
+      };
+      for (let i = 0; i < 100 && comm() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 20));
+      const alone = readNamespaceSysfs(own.pid!);
       expect(alone).toMatchObject({ ok: true, links: [{ name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00' }] });
       const batch = await readNamespacesSysfs([own.pid!, process.pid]);
       expect(batch.get(own.pid!)).toEqual(alone);
