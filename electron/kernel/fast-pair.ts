@@ -31,6 +31,17 @@ export function pairSysfsNamespaces<RawNamespace extends PairableNamespace>(ipRe
   const hostLinks = host?.links ?? [];
   const claims: Claim<RawNamespace>[] = [];
 
+  // Links by (ifindex, the index they point at), counted once: each container link asks who could be its peer.
+  const key = (ifindex: number, points: number | null) => `${ifindex}:${points}`;
+  const hostVeths = group(
+    hostLinks.filter((h) => h.kind === 'veth' && h.linkNetnsid !== null),
+    (h) => key(h.ifindex, h.linkIndex),
+  );
+  const ipElsewhere = new Map<string, number>();
+  for (const d of ipRead) if (!d.isHost) for (const l of d.links) ipElsewhere.set(key(l.ifindex, l.linkIndex), (ipElsewhere.get(key(l.ifindex, l.linkIndex)) ?? 0) + 1);
+  const sysfsLinked = new Map<string, number>();
+  for (const [, e] of fast) for (const l of e) if (l.kind === 'linked') sysfsLinked.set(key(l.ifindex, l.iflink), (sysfsLinked.get(key(l.ifindex, l.iflink)) ?? 0) + 1);
+
   for (const [ns, links] of fast) {
     for (const c of links) {
       if (c.kind === 'unknown') {
@@ -38,10 +49,10 @@ export function pairSysfsNamespaces<RawNamespace extends PairableNamespace>(ipRe
         break;
       }
       if (c.kind !== 'linked') continue;
-      const hostCands = hostLinks.filter((h) => h.kind === 'veth' && h.ifindex === c.iflink && h.linkIndex === c.ifindex && h.linkNetnsid !== null);
-      let others = 0;
-      for (const d of ipRead) if (!d.isHost) others += d.links.filter((l) => l.ifindex === c.iflink && l.linkIndex === c.ifindex).length;
-      for (const [, e] of fast) others += e.filter((l) => l !== c && l.kind === 'linked' && l.ifindex === c.iflink && l.iflink === c.ifindex).length;
+      const peerKey = key(c.iflink, c.ifindex);
+      const hostCands = hostVeths.get(peerKey) ?? [];
+      // c itself is not under peerKey: a 'linked' link never points at its own index.
+      const others = (ipElsewhere.get(peerKey) ?? 0) + (sysfsLinked.get(peerKey) ?? 0);
       if (hostCands.length !== 1 || others > 0) {
         rejected.set(ns, `${c.name}: ${hostCands.length + others} possible peers`);
         break;
@@ -74,7 +85,12 @@ export function pairSysfsNamespaces<RawNamespace extends PairableNamespace>(ipRe
 
 function group<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
   const m = new Map<K, T[]>();
-  for (const t of items) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+  for (const t of items) {
+    const k = key(t);
+    const list = m.get(k);
+    if (list) list.push(t);
+    else m.set(k, [t]);
+  }
   return m;
 }
 

@@ -42,6 +42,15 @@ describe('pairSysfsNamespaces', () => {
     expect(rejected.get(a)).toMatch(/2 possible peers/);
   });
 
+  it('rejects when another sysfs-read namespace holds a look-alike of the host end', () => {
+    const a = ns(100, []);
+    const twin = ns(500, []);
+    // twin's x (index 20, pointing at 2) could be a's peer as well as the host's vethA.
+    const { accepted, rejected } = pairSysfsNamespaces([host()], new Map([[a, [sys('eth0', 2, 20)]], [twin, [sys('x', 20, 2)]]]));
+    expect(rejected.get(a)).toMatch(/2 possible peers/);
+    expect(accepted.has(a)).toBe(false);
+  });
+
   it('rejects when the host would use one netnsid for two namespaces', () => {
     const h = ns(1, [veth(20, 'vethA', 2, 0), veth(21, 'vethB', 3, 0)], { isHost: true });
     const a = ns(100, []);
