@@ -53,6 +53,8 @@ function readBounded(path: string, opts: ReadOptions): string | null {
       const want = Math.min(scratch.length, max + 1 - total);
       const n = readSync(fd, scratch, 0, want, null);
       if (n <= 0) break;
+      // The whole file in one read (n < want <= max + 1): decoded from the scratch buffer, no copy.
+      if (opts.oneRead && n < want && chunks.length === 0) return scratch.toString('utf8', 0, n);
       chunks.push(Buffer.from(scratch.subarray(0, n)));
       total += n;
       if (total > max) return null;
