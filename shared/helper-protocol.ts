@@ -9,7 +9,7 @@
 // folder: the kernel checks the user's permissions, not root's). Packets never pass
 // through the helper: the unprivileged backend reads, merges and writes them.
 import * as z from 'zod';
-import { builtOnFirstUse } from './lazy';
+import { builtOnFirstUse, builtPerKey } from './lazy';
 import { IfaceName } from './capture';
 import { ContainerEngine, InterfaceKind, PodRef } from './topology';
 
@@ -222,26 +222,26 @@ const Started = builtOnFirstUse(() => z.object({
 
 const op = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
-export const helperOps = builtOnFirstUse(() => ({
-  hello: op(
+export const helperOps = builtPerKey({
+  hello: () => op(
     z.object({}).strict(),
     z.object({ version: z.number().int(), uid: z.number().int(), pid: z.number().int(), invokingUid: z.number().int(), invokingGid: z.number().int() }),
   ),
   /** List every network namespace and its interfaces. */
-  scanNamespaces: op(z.object({}).strict(), NamespaceScan),
+  scanNamespaces: () => op(z.object({}).strict(), NamespaceScan),
   /** Docker's containers for a user the socket refuses. Only a root-owned socket named docker.sock. */
-  listContainers: op(z.object({ socket: AbsPath }).strict(), z.array(EngineContainer)),
+  listContainers: () => op(z.object({ socket: AbsPath }).strict(), z.array(EngineContainer)),
   /** Containers of every engine, named from the host's processes and the engines' state files (root reads them). */
-  listHostContainers: op(z.object({ dockerStateFiles: z.boolean().optional() }).strict(), HostContainerListing),
+  listHostContainers: () => op(z.object({ dockerStateFiles: z.boolean().optional() }).strict(), HostContainerListing),
   /** Interface counters inside namespaces that have no host-side view. */
-  readCounters: op(z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict(), z.object({ namespaces: z.array(NamespaceCounters) })),
+  readCounters: () => op(z.object({ namespaces: z.array(NetnsHandle).max(4096) }).strict(), z.object({ namespaces: z.array(NamespaceCounters) })),
   /**
    * Start one tcpdump per interface. The filter is compiled first (as the invoking user, CPU-limited):
    * BAD_FILTER before anything runs. Refused: pseudo-devices (any, nflog, dbus-...), names that are
    * not an interface of the target namespace, an interface another live tcpdump already captures,
    * more than HELPER_LIMITS allow.
    */
-  startCapture: op(
+  startCapture: () => op(
     z
       .object({
         captureId: CaptureId,
@@ -265,11 +265,11 @@ export const helperOps = builtOnFirstUse(() => ({
     z.object({ captureId: z.string(), ifaces: z.array(Started) }),
   ),
   /** Another interface for a running capture (follow, after a restart). */
-  attachInterface: op(z.object({ captureId: CaptureId, iface: TcpdumpSpec }).strict(), Started),
+  attachInterface: () => op(z.object({ captureId: CaptureId, iface: TcpdumpSpec }).strict(), Started),
   /** SIGINT to every tcpdump of the capture; resolves once all have exited, with their last counters. */
-  stopCapture: op(z.object({ captureId: CaptureId }).strict(), z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) })),
-  shutdown: op(z.object({}).strict(), z.object({ bye: z.literal(true) })),
-} as const));
+  stopCapture: () => op(z.object({ captureId: CaptureId }).strict(), z.object({ captureId: z.string(), ifaces: z.array(TcpdumpCounters) })),
+  shutdown: () => op(z.object({}).strict(), z.object({ bye: z.literal(true) })),
+});
 export type HelperOp = keyof typeof helperOps;
 export type HelperParams<O extends HelperOp> = z.input<(typeof helperOps)[O]['params']>;
 export type HelperParsedParams<O extends HelperOp> = z.output<(typeof helperOps)[O]['params']>;

@@ -21,3 +21,22 @@ export function builtOnFirstUse<T extends object>(build: () => T): T {
     deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
   });
 }
+
+/**
+ * A table whose every entry is built on its first read (the API's methods, the helper's ops):
+ * a process validates a few of them, and building all of apiMethods took 10 ms of the CLI's first call.
+ */
+export function builtPerKey<T extends object>(builders: { [K in keyof T]: () => T[K] }): T {
+  const built = new Map<PropertyKey, unknown>();
+  const has = (key: PropertyKey) => Object.prototype.hasOwnProperty.call(builders, key);
+  const entry = (key: PropertyKey): unknown => {
+    if (!built.has(key)) built.set(key, (builders as Record<PropertyKey, () => unknown>)[key]!());
+    return built.get(key);
+  };
+  return new Proxy({} as T, {
+    get: (_, key) => (has(key) ? entry(key) : undefined),
+    has: (_, key) => has(key),
+    ownKeys: () => Reflect.ownKeys(builders),
+    getOwnPropertyDescriptor: (_, key) => (has(key) ? { value: entry(key), enumerable: true, configurable: true, writable: false } : undefined),
+  });
+}

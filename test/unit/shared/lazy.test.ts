@@ -3,7 +3,7 @@
 import { types } from 'node:util';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { builtOnFirstUse } from '../../../shared/lazy';
+import { builtOnFirstUse, builtPerKey } from '../../../shared/lazy';
 import * as api from '../../../shared/api';
 import * as capture from '../../../shared/capture';
 import * as diagnostics from '../../../shared/diagnostics';
@@ -43,6 +43,23 @@ describe('builtOnFirstUse', () => {
     expect(lazy.extend({ more: z.string() }).parse({ inner: null, tag: 'a', more: 'm' })).toEqual({ inner: null, tag: 'a', more: 'm' });
     const arr = z.array(lazyInner);
     expect(arr.parse([{ n: 2 }])).toEqual([{ n: 2 }]);
+  });
+
+  it('builtPerKey builds only the entries read, once each, and knows no key it was not given', () => {
+    const builds: string[] = [];
+    const table = builtPerKey({ a: () => (builds.push('a'), { n: 1 }), b: () => (builds.push('b'), { n: 2 }) });
+    expect(builds).toEqual([]);
+    expect(table.a.n).toBe(1);
+    expect(table.a.n).toBe(1);
+    expect(builds).toEqual(['a']);
+    expect(Object.keys(table)).toEqual(['a', 'b']);
+    expect('b' in table && Object.hasOwn(table, 'b')).toBe(true);
+    // What a request may name: an op the table lacks, or one of Object.prototype's, is simply not there.
+    for (const k of ['c', '__proto__', 'toString', 'constructor', 'hasOwnProperty']) {
+      expect(Object.hasOwn(table, k)).toBe(false);
+      expect(k in table).toBe(false);
+      expect((table as Record<string, unknown>)[k]).toBeUndefined();
+    }
   });
 
   it("every schema the contract exports is built on first use, not when it is imported", () => {
