@@ -6,11 +6,15 @@ import { readNamespaceSysfs, readNow, sysfsFilesOf, sysfsNames, type FileSource,
 async function readAhead(paths: string[]): Promise<FileSource | null> {
   const files = await readFilesByGrep(paths);
   if (!files) return null;
-  const asked = new Set(paths);
   // Trimmed, as the in-process reads give them. An empty file is absent here and '' in-process:
-  // no file we read is required to be empty, so both are "no value". A file not read ahead (a
-  // renamed loopback's, a tun's flags) is read now.
-  return (p) => (asked.has(p) ? (files.get(p)?.trim() ?? null) : readNow(p));
+  // no file we read is required to be empty, so both are "no value" (null). A file not read
+  // ahead (a renamed loopback's, a tun's flags) is read now. One lookup for most reads.
+  const texts = new Map<string, string | null>(paths.map((p) => [p, null]));
+  for (const [p, t] of files) if (texts.has(p)) texts.set(p, t.trim());
+  return (p) => {
+    const t = texts.get(p);
+    return t !== undefined ? t : readNow(p);
+  };
 }
 
 /**

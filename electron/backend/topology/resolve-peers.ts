@@ -27,11 +27,14 @@ const MAX_NAMED = 5;
 export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: number): Resolution {
   const warnings: string[] = [];
   const byIndex = new Map<number, Node[]>(); // ifindex -> nodes with that index in any namespace
+  const nodeOf = new Map<RawLink, Node>(); // every container has an eth0 at index 2: no search by index
   for (const ns of namespaces)
     for (const link of ns.links) {
+      const node = { ns, link };
       const list = byIndex.get(link.ifindex) ?? [];
-      list.push({ ns, link });
+      list.push(node);
       byIndex.set(link.ifindex, list);
+      nodeOf.set(link, node);
     }
 
   // nsidMap.get(X).get(nsid) = inode of the namespace X calls `nsid`; named.get(X): the inodes X has an nsid for.
@@ -120,7 +123,7 @@ export function resolvePeers(namespaces: readonly RawNamespace[], hostInode: num
     interfaces.set(
       ns.inode,
       ns.links.map((link) => {
-        const node = byIndex.get(link.ifindex)!.find((n) => n.ns === ns && n.link === link)!;
+        const node = nodeOf.get(link)!;
         const peer = peerOf.get(node);
         return {
           name: link.name,

@@ -68,7 +68,9 @@ const dockerListedIds = (a: DockerFirstAnswer) => new Set(a.listing ? a.listing.
 export class TopologyService {
   readonly docker: Docker;
   private last: Topology | null = null;
-  private lastFingerprint = '';
+  private lastFingerprint: string | null = null;
+  /** The first scan's map, fingerprinted only once a second scan needs it (a CLI command makes one: 2 ms saved). */
+  private unfingerprinted: Topology | null = null;
   private backend: Backend | null = null;
   private inFlight: Promise<Topology> | null = null;
   private queued: Promise<Topology> | null = null;
@@ -137,10 +139,13 @@ export class TopologyService {
       privilegedError: () => scannerError ?? this.scanner.lastError?.(),
     });
     this.last = topo;
-    // Push only real changes: every scan would otherwise re-render every window.
-    const fingerprint = topologyFingerprint(topo);
-    if (fingerprint !== this.lastFingerprint) {
-      this.lastFingerprint = fingerprint;
+    // Push only real changes: every scan would otherwise re-render every window. The first is always one.
+    const previous = this.unfingerprinted ? topologyFingerprint(this.unfingerprinted) : this.lastFingerprint;
+    this.unfingerprinted = null;
+    const fingerprint = previous === null ? null : topologyFingerprint(topo);
+    if (fingerprint === null) this.unfingerprinted = topo;
+    else this.lastFingerprint = fingerprint;
+    if (fingerprint === null || fingerprint !== previous) {
       for (const fn of this.changeListeners) fn(topo);
       this.backend?.emit('topology', topo);
     }
