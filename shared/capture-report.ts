@@ -49,3 +49,78 @@ export function parseProgressCount(rest: string): number | null {
 /** Whether a stderr line is the engines' own chatter or counts rather than a complaint. */
 export const isReportLine = (line: string) =>
   /packets? (captured|received by filter|dropped by kernel)|^tcpdump: listening on|^Capturing on |^File: |^Packets( captured)?: \d|^Packets received\/dropped on interface |\(pcap:\d+\/dumpcap:\d+\/flushed:\d+/.test(line);
+
+/** How much of an engine's stderr is kept: its last complaint and dumpcap's multi-line exit report. */
+export const ENGINE_STDERR_KEEP = 8192;
+
+/**
+ * An engine's stderr (tcpdump's or dumpcap's) as it arrives, read the one way the helper and
+ * rootless captures both need: counts from whole lines only (a number cut in two between chunks
+ * is not a count), dumpcap's newest running count as soon as it is whole, and when it said it
+ * is listening, with which link type.
+ */
+export class EngineStderr {
+  /** The kept tail, \r turned into \n (dumpcap rewrites its "Packets: N" line with \r). */
+  tail = '';
+  /** Since the last line end. */
+  private rest = '';
+  captured = 0;
+  receivedByFilter = 0;
+  droppedByKernel = 0;
+  /** tcpdump's link type, or 'pcapng' for dumpcap; '' until it listens. */
+  linkType = '';
+  listening = false;
+
+  constructor(private readonly dumpcap: boolean) {}
+
+  /** Takes a chunk; true when this chunk is the one that said it listens. */
+  push(raw: string): boolean {
+    const s = raw.replace(/\r/g, '\n');
+    this.tail = (this.tail + s).slice(-ENGINE_STDERR_KEEP);
+    this.rest += s;
+    const nl = this.rest.lastIndexOf('\n');
+    if (nl < 0) {
+      if (this.rest.length > ENGINE_STDERR_KEEP) this.rest = this.rest.slice(-ENGINE_STDERR_KEEP);
+      this.takeProgress();
+      return false;
+    }
+    const fresh = this.rest.slice(0, nl);
+    this.rest = this.rest.slice(nl + 1);
+    let started = false;
+    if (!this.listening) {
+      const m = /listening on .*, link-type ([^,]+)/.exec(fresh);
+      if (m || /^Capturing on /m.test(fresh)) {
+        this.linkType = m ? m[1]!.trim() : 'pcapng';
+        this.listening = started = true;
+      }
+    }
+    // The kept tail's whole lines, since dumpcap's exit report spans lines. The last of each count wins.
+    const c = parseCaptureCounts(this.tail.slice(0, this.tail.lastIndexOf('\n') + 1));
+    this.captured = c.captured ?? this.captured;
+    this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
+    this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
+    this.takeProgress();
+    return started;
+  }
+
+  /** At the engine's exit: a last line without its newline counts too. */
+  end(): void {
+    if (this.rest) this.push('\n');
+  }
+
+  /** dumpcap's newest running count, which ends no line yet (else it reads one update late, or stays there when traffic stops). */
+  private takeProgress(): void {
+    const n = this.dumpcap ? parseProgressCount(this.rest) : null;
+    if (n !== null) this.captured = Math.max(this.captured, n);
+  }
+
+  /** The engine's last complaint (not its counts or chatter), without `prefix`. */
+  lastError(prefix: RegExp): string | null {
+    const lines = this.tail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !isReportLine(l));
+    const last = lines[lines.length - 1];
+    return last ? last.replace(prefix, '') : null;
+  }
+}

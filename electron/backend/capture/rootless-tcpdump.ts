@@ -7,7 +7,7 @@
 // subordinate uid could not open the user's file. The kernel clears the parent-death signal
 // when nsenter changes credentials, hence the second setpriv. The events and replies are the
 // helper's (shared/helper-protocol.ts), so LiveCapture cannot tell the two apart.
-import { isReportLine, parseCaptureCounts } from '../../../shared/capture-report';
+import { EngineStderr } from '../../../shared/capture-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { HelperEvent, HelperEventData, HelperParsedParams, HelperResult, TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
@@ -18,7 +18,6 @@ import { findTool } from '../../util/exec';
 const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist/i;
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 1000;
-const STDERR_KEEP = 8192;
 
 type StartParams = HelperParsedParams<'startCapture'>;
 
@@ -53,15 +52,10 @@ export function rootlessArgv(pid: number, spec: Pick<TcpdumpSpec, 'iface' | 'out
 
 class Runner {
   child: ChildProcess | null = null;
-  linkType = '';
-  captured = 0;
-  receivedByFilter = 0;
-  droppedByKernel = 0;
   ended: TcpdumpEnd | null = null;
   message: string | null = null;
-  listening = false;
   private listeningAt = 0;
-  private stderr = '';
+  private readonly err: EngineStderr;
   private signalled = false;
   private exited: Array<() => void> = [];
 
@@ -70,10 +64,23 @@ class Runner {
     readonly spec: TcpdumpSpec,
     private readonly dumpcap: boolean,
     private readonly onEnd: (r: Runner) => void,
-  ) {}
+  ) {
+    this.err = new EngineStderr(dumpcap);
+  }
+
+  get linkType(): string {
+    return this.err.linkType;
+  }
+  get listening(): boolean {
+    return this.err.listening;
+  }
+  get captured(): number {
+    return this.err.captured;
+  }
 
   counters(): TcpdumpCounters {
-    return { index: this.index, captured: this.captured, receivedByFilter: this.receivedByFilter, droppedByKernel: this.droppedByKernel, ended: this.ended, message: this.ended ? this.message : null };
+    const e = this.err;
+    return { index: this.index, captured: e.captured, receivedByFilter: e.receivedByFilter, droppedByKernel: e.droppedByKernel, ended: this.ended, message: this.ended ? this.message : null };
   }
 
   start(argv: string[], packetCount: number | undefined): Promise<void> {
@@ -90,33 +97,20 @@ class Runner {
         else resolve();
       };
       child.stderr!.on('data', (chunk: Buffer) => {
-        // dumpcap rewrites its "Packets: N" line with \r.
-        this.stderr = (this.stderr + chunk.toString('utf8').replace(/\r/g, '\n')).slice(-STDERR_KEEP);
-        const m = !this.listening ? (/listening on .*, link-type ([^,]+)/.exec(this.stderr) ?? /^Capturing on .*$/m.exec(this.stderr)) : null;
-        if (m) {
-          this.linkType = m[1]?.trim() ?? 'pcapng';
-          this.listening = true;
+        if (this.err.push(chunk.toString('utf8'))) {
           this.listeningAt = Date.now();
           settle();
         }
-        const c = parseCaptureCounts(this.stderr);
-        this.captured = c.captured ?? this.captured;
-        this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
-        this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
       });
       child.on('error', (e) => this.finish('error', e.message, settle));
       child.on('close', (code, signal) => {
-        const msg = this.lastError() ?? `tcpdump exited (${signal ?? code})`;
+        this.err.end();
+        const msg = this.err.lastError(/^(tcpdump|nsenter): /) ?? `tcpdump exited (${signal ?? code})`;
         if (this.signalled) this.finish('stopped', msg, settle);
         else if (code === 0 && packetCount) this.finish('exited', `${this.captured} packets captured (-c ${packetCount})`, settle);
-        else this.finish(GONE.test(this.stderr) ? 'gone' : 'error', msg, settle);
+        else this.finish(GONE.test(this.err.tail) ? 'gone' : 'error', msg, settle);
       });
     });
-  }
-
-  private lastError(): string | null {
-    const lines = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !isReportLine(l));
-    return lines.length ? lines[lines.length - 1]!.replace(/^(tcpdump|nsenter): /, '') : null;
   }
 
   private finish(kind: TcpdumpEnd, message: string, settle: (e?: Error) => void): void {

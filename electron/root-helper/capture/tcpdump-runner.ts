@@ -14,7 +14,7 @@
 // (tcpdump would otherwise switch to user `tcpdump`, which cannot open root's 0600 output).
 // --immediate-mode: packets leave the kernel at once instead of in 1 s blocks (the merge
 // window and the live view need it; test/bench/immediate-mode.sh measured the cost).
-import { isReportLine, parseCaptureCounts, parseProgressCount } from '../../../shared/capture-report';
+import { EngineStderr } from '../../../shared/capture-report';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { CodedError } from '../../../shared/result';
@@ -42,7 +42,6 @@ export interface RunnerOptions {
 }
 
 const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist|no longer (running|attached)/i;
-const STDERR_KEEP = 8192;
 /** tcpdump installs its SIGUSR1 handler just after "listening on": leave it alone this long. */
 const POLL_SETTLE_MS = 250;
 /**
@@ -113,17 +112,24 @@ export function tcpdumpArgv(spec: TcpdumpSpec, o: RunnerOptions, user: Pick<Invo
 
 export class TcpdumpRunner {
   private child: ChildProcess | null = null;
-  private stderrTail = '';
-  private lineRest = '';
+  private err = new EngineStderr(false);
   private signalled = false;
   private listeningAt = 0;
   private startWaiters: Array<(e?: Error) => void> = [];
   private exitWaiters: Array<() => void> = [];
-  linkType = '';
-  captured = 0;
-  receivedByFilter = 0;
-  droppedByKernel = 0;
   ended: TcpdumpEnd | null = null;
+  get linkType(): string {
+    return this.err.linkType;
+  }
+  get captured(): number {
+    return this.err.captured;
+  }
+  get receivedByFilter(): number {
+    return this.err.receivedByFilter;
+  }
+  get droppedByKernel(): number {
+    return this.err.droppedByKernel;
+  }
   endMessage: string | null = null;
 
   constructor(
@@ -150,6 +156,7 @@ export class TcpdumpRunner {
 
   start(o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>): Promise<void> {
     this.engine = o.engine;
+    this.err = new EngineStderr(o.engine === 'dumpcap');
     try {
       const tools = requireCaptureTools();
       const nsFd = this.spec.netns ? openNetns(this.spec.netns) : null;
@@ -166,14 +173,19 @@ export class TcpdumpRunner {
       throw e;
     }
     const child = this.child;
-    child.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (this.err.push(chunk.toString('utf8'))) {
+        this.listeningAt = Date.now();
+        this.settleStart();
+      }
+    });
     child.on('error', (e) => this.finish('error', e.message));
     child.on('close', (code, signal) => {
-      if (this.lineRest) this.onStderr('\n');
+      this.err.end();
       const msg = this.lastError() ?? `tcpdump exited (${signal ?? code})`;
       if (this.signalled) this.finish('stopped', msg);
       else if (code === 0 && o.packetCount) this.finish('exited', `${this.captured} packets captured (-c ${o.packetCount})`);
-      else this.finish(GONE.test(this.stderrTail) ? 'gone' : 'error', msg);
+      else this.finish(GONE.test(this.err.tail) ? 'gone' : 'error', msg);
     });
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -188,50 +200,11 @@ export class TcpdumpRunner {
     });
   }
 
-  private onStderr(raw: string): void {
-    const s = raw.replace(/\r/g, '\n'); // dumpcap rewrites its "Packets: N" line with \r
-    this.stderrTail = (this.stderrTail + s).slice(-STDERR_KEEP);
-    this.lineRest += s;
-    const nl = this.lineRest.lastIndexOf('\n');
-    if (nl < 0) {
-      if (this.lineRest.length > STDERR_KEEP) this.lineRest = this.lineRest.slice(-STDERR_KEEP);
-      this.takeProgress();
-      return;
-    }
-    const fresh = this.lineRest.slice(0, nl);
-    this.lineRest = this.lineRest.slice(nl + 1);
-    if (!this.listeningAt) {
-      const m = /listening on .*, link-type ([^,]+)/.exec(fresh);
-      if (m || /^Capturing on /m.test(fresh)) {
-        this.linkType = m ? m[1]!.trim() : 'pcapng';
-        this.listeningAt = Date.now();
-        this.settleStart();
-      }
-    }
-    // Whole lines only (a number cut in two is not a count); the kept tail, since dumpcap's
-    // exit report spans lines. The last of each count wins.
-    const c = parseCaptureCounts(this.stderrTail.slice(0, this.stderrTail.lastIndexOf('\n') + 1));
-    this.captured = c.captured ?? this.captured;
-    this.receivedByFilter = c.receivedByFilter ?? this.receivedByFilter;
-    this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
-    this.takeProgress();
-  }
-
-  /** dumpcap's newest running count, which ends no line yet (else it reads one update late, or stays there when traffic stops). */
-  private takeProgress(): void {
-    const n = this.engine === 'dumpcap' ? parseProgressCount(this.lineRest) : null;
-    if (n !== null) this.captured = Math.max(this.captured, n);
-  }
-
   /** tcpdump's last complaint, without its "tcpdump: " prefix and the statistics lines. */
   lastError(): string | null {
-    const lines = this.stderrTail
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !isReportLine(l));
-    const last = lines[lines.length - 1];
-    return last ? last.replace(/^tcpdump: /, '') : null;
+    return this.err.lastError(/^tcpdump: /);
   }
+
 
   private settleStart(e?: Error): void {
     for (const f of this.startWaiters.splice(0)) f(e);

@@ -1,6 +1,6 @@
 // tcpdump's and dumpcap's counts on stderr; dumpcap's exit report as dumpcap 4.0 prints it for an interface vethscope names and describes.
 import { describe, expect, it } from 'vitest';
-import { isReportLine, parseCaptureCounts, parseDumpcapReport, parseProgressCount } from '../../../shared/capture-report';
+import { EngineStderr, isReportLine, parseCaptureCounts, parseDumpcapReport, parseProgressCount } from '../../../shared/capture-report';
 
 // Recorded from `dumpcap -i lo --ifname web/eth0 --ifdescr $'container web ...\n10.0.0.2/24; 3/4 of it'`,
 // counts replaced by a full-rate capture's (61,933 written, 76,658 dropped by the kernel).
@@ -45,5 +45,35 @@ describe('parseProgressCount (dumpcap rewrites "\\rPackets: N " in place)', () =
     expect(parseProgressCount('Packets captured: 45 ')).toBeNull();
     expect(parseProgressCount('xPackets: 45 ')).toBeNull();
     expect(parseProgressCount('')).toBeNull();
+  });
+});
+
+describe('EngineStderr (the helper and rootless captures read stderr through it)', () => {
+  it("dumpcap: the running count never goes back nor takes a number cut between chunks (rootless captures read 12 of 123)", () => {
+    const err = new EngineStderr(true);
+    const seen: number[] = [];
+    const starts: boolean[] = [];
+    for (const chunk of ["Capturing on 'veth0'\n", '\rPackets: 99 ', '\rPackets: 12', '3 ', '\rPackets: 1', '50 ']) {
+      starts.push(err.push(chunk));
+      seen.push(err.captured);
+    }
+    expect(seen).toEqual([0, 99, 99, 123, 123, 150]);
+    expect(starts).toEqual([true, false, false, false, false, false]);
+    expect(err.linkType).toBe('pcapng');
+    err.push("\rPackets captured: 151\nPackets received/dropped on interface 'veth0': 151/2 (pcap:2/dumpcap:0/flushed:0/ps_ifdrop:0) (98.7%)\n");
+    expect([err.captured, err.receivedByFilter, err.droppedByKernel]).toEqual([151, 151, 2]);
+  });
+
+  it('tcpdump: counts from whole lines only, a last line without its newline at the end, and the last complaint', () => {
+    const err = new EngineStderr(false);
+    expect(err.push('tcpdump: listening on veth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n')).toBe(true);
+    expect(err.linkType).toBe('EN10MB (Ethernet)');
+    err.push('tcpdump: pcap_loop: The interface disappeared\n10 packets capt');
+    expect(err.captured).toBe(0);
+    err.push('ured\n11 packets received by filter\n3 packets dropped by kernel');
+    expect([err.captured, err.receivedByFilter, err.droppedByKernel]).toEqual([10, 11, 0]);
+    err.end();
+    expect(err.droppedByKernel).toBe(3);
+    expect(err.lastError(/^tcpdump: /)).toBe('pcap_loop: The interface disappeared');
   });
 });
