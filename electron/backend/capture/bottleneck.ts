@@ -186,6 +186,8 @@ export class BottleneckProbe {
     outputPath: string,
     private readonly snaplen: number,
     private readonly filtered = false,
+    /** The machine's CPU time so far (a test hands in an idle machine: the real one may be busy with other tests). */
+    private readonly machine: () => { busy: number; total: number } | null = machineCpuTicks,
   ) {
     this.disk = outputPath ? blockDeviceOf(outputPath) : null;
   }
@@ -211,7 +213,7 @@ export class BottleneckProbe {
   sample(totals: { drops: number | null; packets: number; bytes: number }, now = Date.now()): CaptureBottleneck | null {
     const p = this.prev;
     if (p && now - p.t < WINDOW_MS) return this.verdict;
-    const s: Sample = { t: now, cpu: new Map(), wire: totals.drops === null ? this.wire() : null, machine: machineCpuTicks(), diskMs: this.disk ? diskBusyMs(this.disk.id) : null, ...totals };
+    const s: Sample = { t: now, cpu: new Map(), wire: totals.drops === null ? this.wire() : null, machine: this.machine(), diskMs: this.disk ? diskBusyMs(this.disk.id) : null, ...totals };
     for (const pid of this.procs.keys()) {
       const c = processCpuSec(pid);
       if (c === null) this.procs.delete(pid);

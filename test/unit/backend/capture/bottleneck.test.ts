@@ -75,7 +75,10 @@ describe('readers', () => {
 
   it('a file on tmpfs has no disk to blame; the probe then judges by CPU and drops only', () => {
     expect(blockDeviceOf('/dev/shm')).toBeNull();
-    const probe = new BottleneckProbe('/dev/shm', 262144);
+    // An idle machine, whatever else this one runs meanwhile (the whole unit suite, in parallel).
+    let ticks = 0;
+    const idleMachine = () => ({ busy: 0, total: (ticks += 200) });
+    const probe = new BottleneckProbe('/dev/shm', 262144, false, idleMachine);
     expect(probe.sample({ drops: 0, packets: 0, bytes: 0 }, 0)).toBeNull();
     expect(probe.sample({ drops: 500, packets: 1000, bytes: 1_500_000 }, 1000)?.kind).toBe('kernel');
     // Within the window the verdict is kept, not recomputed from a too-short interval.
