@@ -5,6 +5,8 @@
 // flushed:F/ps_ifdrop:I) (X%)". NAME is the interface's description when it has one, and
 // vethscope's descriptions span lines and hold "a: 1/2"-like text, so the report's numbers are
 // found by what follows them, never by what precedes them.
+import type { TcpdumpCounters, TcpdumpEnd } from './helper-protocol';
+
 const REPORT = /': (\d+)\/(\d+) \(pcap:\d+\/dumpcap:\d+/g;
 
 /** The last dumpcap exit report's packets received and dropped, or null when there is none yet. */
@@ -101,6 +103,11 @@ export class EngineStderr {
     this.droppedByKernel = c.droppedByKernel ?? this.droppedByKernel;
     this.takeProgress();
     return started;
+  }
+
+  /** The protocol's counters of one engine, as the helper and rootless captures report them. */
+  counters(index: number, ended: TcpdumpEnd | null, message: string | null): TcpdumpCounters {
+    return { index, captured: this.captured, receivedByFilter: this.receivedByFilter, droppedByKernel: this.droppedByKernel, ended, message: ended ? message : null };
   }
 
   /** At the engine's exit: a last line without its newline counts too. */

@@ -3,8 +3,9 @@
 // (a namespace scan), not for a few hundred: a spawn costs ~10 ms of CPU (measured: reading the
 // 270 processes' stat files ahead this way cost 46 ms more CPU per topology than reading them
 // here). Output is NUL-separated (`-Z`): every line grep prints starts with the path it read and
-// a NUL, and a path holds no NUL, so no content can be misread as another file's. A file grep cannot open is simply absent, as a failed read is in-process; an empty
-// file is absent too (grep prints nothing for it).
+// a NUL, and a path holds no NUL, so no content can be misread as another file's. A file grep
+// cannot open is simply absent, as a failed read is in-process; an empty file is absent too
+// (grep prints nothing for it).
 import { execFileResult, findTool, mapPool } from '../util/exec';
 
 /** Paths per grep: far under ARG_MAX (2 MiB) at ~60 bytes a path. */

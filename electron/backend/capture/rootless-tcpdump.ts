@@ -79,8 +79,7 @@ class Runner {
   }
 
   counters(): TcpdumpCounters {
-    const e = this.err;
-    return { index: this.index, captured: e.captured, receivedByFilter: e.receivedByFilter, droppedByKernel: e.droppedByKernel, ended: this.ended, message: this.ended ? this.message : null };
+    return this.err.counters(this.index, this.ended, this.message);
   }
 
   start(argv: string[], packetCount: number | undefined): Promise<void> {

@@ -5,6 +5,7 @@
 import type { HostContainer, HostContainerListing } from '../../../shared/helper-protocol';
 import type { ContainerEngine, EngineStatus, PodRef } from '../../../shared/topology';
 import type { DockerContainer } from '../../engines/docker';
+import { byText } from '../../../shared/text';
 
 /** A container before it is joined with its namespace. */
 export interface EngineNamed extends DockerContainer {
@@ -61,8 +62,7 @@ export function mergeContainers(api: DockerContainer[], host: HostContainer[]): 
     out.push(fromHost(h));
   }
   const engines: EngineStatus[] = [...sources].map(([engine, s]) => ({ engine, containers: out.filter((c) => c.engine === engine).length, sources: [...s].sort() }));
-  // Engine names are lower-case ASCII: code-point order is theirs, without loading ICU's collator (12 ms; the extcap's listing calls this).
-  engines.sort((a, b) => (a.engine < b.engine ? -1 : a.engine > b.engine ? 1 : 0));
+  engines.sort((a, b) => byText(a.engine, b.engine));
   return { containers: out, engines };
 }
 

@@ -124,12 +124,6 @@ export class TcpdumpRunner {
   get captured(): number {
     return this.err.captured;
   }
-  get receivedByFilter(): number {
-    return this.err.receivedByFilter;
-  }
-  get droppedByKernel(): number {
-    return this.err.droppedByKernel;
-  }
   endMessage: string | null = null;
 
   constructor(
@@ -148,7 +142,7 @@ export class TcpdumpRunner {
   }
 
   counters(): TcpdumpCounters {
-    return { index: this.index, captured: this.captured, receivedByFilter: this.receivedByFilter, droppedByKernel: this.droppedByKernel, ended: this.ended, message: this.ended ? this.endMessage : null };
+    return this.err.counters(this.index, this.ended, this.endMessage);
   }
 
   /** Spawn; resolves once tcpdump says it listens (its output is open), rejects with why it could not. */
