@@ -5,7 +5,6 @@
 // that real path, which must be a root-owned socket named docker.sock in folders
 // only root can change: nothing the user controls can redirect root's connection
 // to another root service, before or after the check.
-import { request } from 'node:http';
 import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CodedError } from '../../shared/result';
@@ -34,7 +33,9 @@ export function checkDockerSocket(path: string): void {
   resolveDockerSocket(path);
 }
 
-function getJson<T>(socketPath: string, path: string): Promise<T> {
+async function getJson<T>(socketPath: string, path: string): Promise<T> {
+  // Loaded here, not at start: node:http is 5-9 ms of every helper's start, and most never list Docker.
+  const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET', timeout: 5000, headers: { host: 'docker' } }, (res) => {
       const chunks: Buffer[] = [];
