@@ -111,8 +111,17 @@ const sameInner = (a: string, b: string) => a.replace(/\s*\(.*\)$/, '') === b.re
 export async function captureCommand(backend: Backend, args: string[], io: CliIo, signals: NodeJS.EventEmitter = process, now: () => number = Date.now, place?: (req: CaptureRequest) => Promise<CaptureRequest>): Promise<void> {
   // `place`: with --host, each target is put on its host (remote-hosts.ts).
   const req = place ? await place(parseCaptureArgs(args)) : parseCaptureArgs(args);
-  const started = await backend.call('startCapture', req);
-  if (!started.ok) throw new CliExit(USAGE_CODES.has(started.error.code) ? EXIT_USAGE : 1, `capture: ${started.error.message} [${started.error.code}]`);
+  // Listening before the start: a capture that ends at once (a count, a vanished target) says so
+  // in an event that may come before startCapture's answer.
+  let onEvent: (info: CaptureInfo) => void = () => undefined;
+  const early = new Map<string, CaptureInfo>();
+  const off = backend.on('capture', (info) => onEvent(info));
+  onEvent = (info) => void early.set(info.id, info);
+  const started = await backend.call('startCapture', req).catch((err: unknown) => (off(), Promise.reject(err)));
+  if (!started.ok) {
+    off();
+    throw new CliExit(USAGE_CODES.has(started.error.code) ? EXIT_USAGE : 1, `capture: ${started.error.message} [${started.error.code}]`);
+  }
   const id = started.result.id;
   io.err(`capturing ${started.result.interfaces.map((i) => i.label).join(', ')} into ${started.result.files.join(', ')} (Ctrl-C stops)`);
   if (args.includes('--wireshark')) {
@@ -125,12 +134,13 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
   let saidBottleneck: string | null = null;
   const rates = new RateWindow();
   rates.add(now(), started.result.packets, started.result.bytes);
-  let onEnd: (() => void) | null = null;
+  let onEnd!: () => void;
   const ended = new Promise<void>((r) => (onEnd = r));
-  const off = backend.on('capture', (info) => {
+  const isOver = (info: CaptureInfo) => info.state === 'stopped' || info.state === 'failed';
+  onEvent = (info) => {
     if (info.id !== id) return;
     latest = info;
-    if (info.state === 'stopped' || info.state === 'failed') return onEnd?.();
+    if (isOver(info)) return onEnd();
     const t = now();
     rates.add(t, info.packets, info.bytes);
     // Which side cannot keep up: said once each time it changes, on its own line.
@@ -146,24 +156,20 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
       lastLine = t;
       io.err(counterLine(info, rates.rate()));
     }
-  });
+  };
+  const before = early.get(id);
+  if (before && isOver(before)) {
+    latest = before;
+    onEnd();
+  }
+  early.clear();
   let stopping: Promise<unknown> | null = null;
   const stop = () => {
     stopping ??= backend.call('stopCapture', { id }).then((r) => {
       if (r.ok) latest = r.result;
-      onEnd?.();
+      onEnd();
     });
   };
-  // A stop condition may end the capture before this listener existed: poll as a backstop.
-  const poll = setInterval(() => {
-    void backend.call('listCaptures', {}).then((r) => {
-      const mine = r.ok ? r.result.find((c) => c.id === id) : undefined;
-      if (mine && (mine.state === 'stopped' || mine.state === 'failed')) {
-        latest = mine;
-        onEnd?.();
-      }
-    });
-  }, 1000);
   signals.on('SIGINT', stop);
   signals.on('SIGTERM', stop);
   try {
@@ -171,7 +177,6 @@ export async function captureCommand(backend: Backend, args: string[], io: CliIo
     if (stopping) await stopping;
   } finally {
     off();
-    clearInterval(poll);
     signals.off('SIGINT', stop);
     signals.off('SIGTERM', stop);
   }

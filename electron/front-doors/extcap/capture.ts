@@ -54,32 +54,28 @@ export async function extcapCapture(call: CaptureCall, d: ExtcapCaptureDeps): Pr
   let told = false;
   let id: string | null = null;
   let stopping: Promise<unknown> | null = null;
-  let finish: (() => void) | null = null;
+  let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   let latest: CaptureInfo | null = null;
   const stop = () => {
     told = true;
-    if (id === null) return finish?.(); // not started yet: nothing to stop, just end
+    if (id === null) return finish(); // not started yet: nothing to stop, just end
     stopping ??= d.backend.call('stopCapture', { id }).then((r) => {
       if (r.ok) latest = r.result;
-      finish?.();
+      finish();
     });
   };
+  // Events from before startCapture answered (a capture that ended at once), by capture id.
+  const early = new Map<string, CaptureInfo>();
   const off = d.backend.on('capture', (info) => {
+    if (id === null) return void early.set(info.id, info);
     if (info.id !== id) return;
     latest = info;
-    if (ended(info)) finish?.();
+    if (ended(info)) finish();
   });
+  // Only our parent is polled: the capture's end comes as an event (listing every capture read the whole library).
   const watch = setInterval(() => {
     if (!parentAlive()) stop();
-    else if (id !== null && !told)
-      void d.backend.call('listCaptures', {}).then((r) => {
-        const mine = r.ok ? r.result.find((c) => c.id === id) : undefined;
-        if (mine && ended(mine)) {
-          latest = mine;
-          finish?.();
-        }
-      });
   }, d.pollMs ?? 250);
   signals.on('SIGTERM', stop);
   signals.on('SIGINT', stop);
@@ -102,7 +98,10 @@ export async function extcapCapture(call: CaptureCall, d: ExtcapCaptureDeps): Pr
     if (started === null) return 0;
     if (!started.ok) return told ? 0 : await fail(d, call.fifo, new CodedError(started.error.code, started.error.message));
     id = started.result.id;
-    latest = started.result;
+    const before = early.get(id);
+    early.clear();
+    latest = before && ended(before) ? before : started.result;
+    if (ended(latest)) finish();
     if (told) stop();
     await done;
     if (stopping) await stopping;

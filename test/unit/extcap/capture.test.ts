@@ -46,6 +46,7 @@ describe('extcapCapture', () => {
   let released: string[];
   let parent: boolean;
   let listed: CaptureInfo;
+  let lists: number;
   beforeEach(() => {
     vi.useFakeTimers();
     backend = new Backend();
@@ -57,7 +58,8 @@ describe('extcapCapture', () => {
     parent = true;
     listed = info('running');
     backend.handle('stopCapture', async () => (stops++, info('stopped', { reason: 'user' })));
-    backend.handle('listCaptures', async () => [listed]);
+    lists = 0;
+    backend.handle('listCaptures', async () => (lists++, [listed]));
   });
   afterEach(() => vi.useRealTimers());
   const deps = () => ({ backend, containers: listing, err: (t: string) => void err.push(t), signals, parentAlive: () => parent, pollMs: 100, release: async (f: string) => void released.push(f) });
@@ -108,10 +110,23 @@ describe('extcapCapture', () => {
 
   it('a capture that ends by itself (the container went away) tells Wireshark why', async () => {
     backend.handle('startCapture', async () => info('running'));
-    listed = info('failed', { reason: 'target-gone', error: { code: 'TARGET_GONE', message: 'container web-1 stopped' } });
     const run = extcapCapture(capture('--extcap-interface', 'vethscope-web-1'), deps());
     await vi.advanceTimersByTimeAsync(150);
+    backend.emit('capture', info('failed', { reason: 'target-gone', error: { code: 'TARGET_GONE', message: 'container web-1 stopped' } }));
+    await vi.advanceTimersByTimeAsync(10);
     expect(await run).toBe(1);
     expect(err).toEqual(['vethscope: container web-1 stopped [TARGET_GONE]']);
+  });
+
+  it('one that ended before startCapture answered ends too, and no capture list is read to find out', async () => {
+    const gone = info('failed', { reason: 'target-gone', error: { code: 'TARGET_GONE', message: 'container web-1 stopped' } });
+    backend.handle('startCapture', async () => (backend.emit('capture', gone), info('running')));
+    listed = gone;
+    const run = extcapCapture(capture('--extcap-interface', 'vethscope-web-1'), deps());
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await run).toBe(1);
+    expect(err).toEqual(['vethscope: container web-1 stopped [TARGET_GONE]']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lists).toBe(0);
   });
 });

@@ -75,6 +75,24 @@ describe('capture progress line', () => {
     expect(progress.at(-1)).toMatch(/\(last 5 s\)$/);
   });
 
+  it('ends with a capture that ended before startCapture answered, and never lists every capture to find out', async () => {
+    const b = new Backend();
+    const stopped = info({ state: 'stopped', reason: 'count', packets: 1, bytes: 60 });
+    b.handle('startCapture', async () => {
+      b.emit('capture', stopped); // e.g. --count 1 reached while the start was still answering
+      return info();
+    });
+    let listed = 0;
+    b.handle('listCaptures', async () => (listed++, [stopped]));
+    const lines: string[] = [];
+    let finished = false;
+    const done = captureCommand(b, ['web'], { isTTY: false, out: () => undefined, err: (t) => void lines.push(t) }, new EventEmitter()).then(() => (finished = true));
+    for (let k = 0; k < 5; k++) await tick();
+    expect(finished).toBe(true);
+    await done;
+    expect(lines).toContain('stopped (count): 1 packets, 60 bytes, 0 dropped by the kernel');
+    expect(listed).toBe(0);
+  });
 });
 
 describe('capture summary after --follow', () => {
