@@ -68,8 +68,9 @@ export class CaptureService {
     // The helper process went away: its tcpdumps died with it (parent-death signal).
     h.onExitEvent(() => {
       for (const [id, l] of this.live) if (!l.capture.record.done && !h.runsWithoutHelper?.(id)) void l.capture.helperDied('the privileged helper exited; the next capture starts a new one');
-      // The UI shows whether privileged capture is available: tell it the helper is gone.
-      void this.status().then((st) => backend.emit('status', st), () => undefined);
+      // The UI shows whether privileged capture is available: tell it the helper is gone. Nobody
+      // listening (the CLI, the extcap): no status, whose Docker ping would outlive the command.
+      if (backend.listenerCount('status') > 0) void this.status().then((st) => backend.emit('status', st), () => undefined);
     });
 
     backend.handle('validateFilter', async ({ filter }) => {

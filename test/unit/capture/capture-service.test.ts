@@ -126,12 +126,14 @@ describe('CaptureService', () => {
   let backend: Backend;
   let events: CaptureInfo[];
   let filtersChecked: string[];
+  let pings: number;
   beforeEach(() => {
+    pings = 0;
     dir = mkdtempSync(join(tmpdir(), 'vsc-unit-'));
     topo = topoWith('vethA');
     helper = new FakeHelper();
     backend = new Backend();
-    const topology = { discover: async () => topo, latest: () => null, docker: { ping: async () => 'OK' } } as unknown as TopologyService;
+    const topology = { discover: async () => topo, latest: () => null, docker: { ping: async () => (pings++, 'OK') } } as unknown as TopologyService;
     const checkFilter = async (f: string) => {
       filtersChecked.push(f);
       if (f.includes('port port')) throw new CodedError('BAD_FILTER', 'syntax error');
@@ -221,6 +223,17 @@ describe('CaptureService', () => {
       expect(list.ok && list.result[0]).toMatchObject({ id: info.id, state: 'failed', reason: 'helper-died', error: { code: 'HELPER_DIED' } });
     });
     expect(readFileSync(info.files[0]!).readUInt32LE(0)).toBe(0x0a0d0d0a);
+  });
+
+  it('tells a status listener that the helper exited; with nobody listening (the CLI), Docker is not asked', async () => {
+    helper.died();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pings).toBe(0);
+    const statuses: unknown[] = [];
+    backend.on('status', (st) => statuses.push(st));
+    helper.died();
+    await vi.waitFor(() => expect(statuses).toHaveLength(1));
+    expect(pings).toBe(1);
   });
 
   it('a capture run without the helper (rootless, remote) goes on when the helper exits', async () => {
