@@ -7,7 +7,6 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const v8 = require('node:v8');
 const vm = require('node:vm');
 const Module = require('node:module');
 
@@ -38,9 +37,6 @@ function saveCache(cacheFile, digest, data) {
 
 /** `require(file)`, compiled from the code cache when it matches; the cache is (re)written at exit when it did not. */
 function loadBundle(file) {
-  // Before compiling: V8 keys the cache by its flags, so the cache is made and read with this set.
-  // It stops the memory reducer's full GCs of an idle command (a capture): electron/util/idle-heap.ts.
-  v8.setFlagsFromString('--no-memory-reducer-for-small-heaps');
   const bundleStat = fs.statSync(file);
   const source = fs.readFileSync(file, 'utf8');
   const digest = crypto.createHash('sha256').update(source).digest('hex');

@@ -137,7 +137,7 @@ async function main() {
     writeFile(at(`${lib}/package.json`), JSON.stringify({ name: 'vethscope', version, private: true, type: 'commonjs' }, null, 2) + '\n', 0o644);
     writeFile(
       at('/usr/bin/vethscope'),
-      `#!${NODE}\n'use strict';\n// vethscope's command line (the vethscope Debian package): help from the texts alone, the rest from cli.cjs.\nconst argv = process.argv.slice(2);\nconst help = require('${lib}/dist/cli-help.cjs');\nconst quick = help.answerWithoutBackend(argv);\nif (quick) {\n  help.printQuickAnswer(quick);\n  process.exitCode = quick.status;\n} else {\n  require('node:v8').setFlagsFromString('--no-memory-reducer-for-small-heaps'); // no full GCs of an idle capture (electron/util/idle-heap.ts)\n  require('${lib}/dist/cli.cjs').runCli(argv).then((status) => {\n    process.exitCode = status;\n  });\n}\n`,
+      `#!${NODE} --no-memory-reducer\n'use strict';\n// vethscope's command line (the vethscope Debian package): help from the texts alone, the rest from cli.cjs.\n// --no-memory-reducer: no full GCs every few seconds while a capture idles (see bin/vethscope.cjs).\nconst argv = process.argv.slice(2);\nconst help = require('${lib}/dist/cli-help.cjs');\nconst quick = help.answerWithoutBackend(argv);\nif (quick) {\n  help.printQuickAnswer(quick);\n  process.exitCode = quick.status;\n} else {\n  require('${lib}/dist/cli.cjs').runCli(argv).then((status) => {\n    process.exitCode = status;\n  });\n}\n`,
       0o755,
     );
     writeFile(at('/usr/share/man/man1/vethscope.1.gz'), gzipSync(readFileSync(path.join(ROOT, 'build/vethscope.1')), { level: 9 }), 0o644);

@@ -22,7 +22,7 @@ const BACKEND_ENTRY = ['electron/backend/create-backend.ts', 'electron/backend/b
 export const AREAS = [
   { name: 'shared', prefix: 'shared/', may: ['shared/'], packages: ['zod'], node: false },
   // The only code that runs as root: the contract, kernel and format readers, exec.
-  { name: 'root-helper', prefix: 'electron/root-helper/', may: ['electron/root-helper/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/exec.ts', 'electron/util/idle-heap.ts'], packages: ['zod'], node: true },
+  { name: 'root-helper', prefix: 'electron/root-helper/', may: ['electron/root-helper/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/exec.ts'], packages: ['zod'], node: true },
   { name: 'kernel', prefix: 'electron/kernel/', may: ['electron/kernel/', 'shared/', 'electron/formats/', 'electron/util/exec.ts'], packages: [], node: true },
   { name: 'formats', prefix: 'electron/formats/', may: ['electron/formats/', 'shared/'], packages: [], node: true },
   { name: 'engines', prefix: 'electron/engines/', may: ['electron/engines/', 'shared/', 'electron/kernel/', 'electron/formats/', 'electron/util/exec.ts'], packages: [], node: true },

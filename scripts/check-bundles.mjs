@@ -11,7 +11,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RULES = {
   'helper.cjs': {
     why: 'runs as root: the helper, the contract, kernel and format readers, exec, zod; nothing else',
-    allow: ['electron/root-helper/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/exec.ts', 'electron/util/idle-heap.ts', 'shared/', 'node_modules/zod/'],
+    allow: ['electron/root-helper/', 'electron/kernel/', 'electron/formats/', 'electron/engines/', 'electron/util/exec.ts', 'shared/', 'node_modules/zod/'],
   },
   'preload.cjs': {
     why: 'the sandboxed preload: the zod-free API names and nothing heavy',
@@ -27,7 +27,7 @@ export const RULES = {
   },
   'extcap.cjs': {
     why: "Wireshark runs it for every interface it lists: the listing alone (Docker's socket, the engines' host readers), no Backend, no packages",
-    allow: ['electron/front-doors/extcap/', 'electron/engines/', 'electron/kernel/namespaces.ts', 'electron/backend/topology/engine-containers.ts', 'electron/util/package-root.ts', 'electron/util/idle-heap.ts', 'shared/extcap.ts', 'shared/text.ts'],
+    allow: ['electron/front-doors/extcap/', 'electron/engines/', 'electron/kernel/namespaces.ts', 'electron/backend/topology/engine-containers.ts', 'electron/util/package-root.ts', 'shared/extcap.ts', 'shared/text.ts'],
     maxBytes: 96 * 1024,
   },
 };

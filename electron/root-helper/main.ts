@@ -2,7 +2,6 @@
 // root. JSON lines on stdin/stdout (shared/helper-protocol.ts), stderr for
 // diagnostics. It lives exactly as long as its client: stdin ending (the
 // client exited, even by SIGKILL) ends every capture cleanly and exits.
-import '../util/idle-heap'; // first: before the rest of the bundle fills the heap
 import { HELPER_MAX_LINE, type HelperEvent, type HelperEventData } from '../../shared/helper-protocol';
 import { dispatch, type Handlers } from './dispatch';
 import { resolveInvoker } from './identity';

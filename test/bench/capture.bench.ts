@@ -2,7 +2,8 @@
 // (pcapng, merged writer; and classic pcap, tcpdump writing the file) against bare
 // `tcpdump -w FILE` on the same host veth, while iperf3 pushes TCP between two of our own
 // containers at a bounded rate (inside their namespaces, bounded in time). Each tool also
-// runs once with no traffic for the same length: CPU above that idle run is the cost of
+// runs once with no traffic for the same length (vethscope run as a program, through its #! line, as
+// a person runs it): CPU above that idle run is the cost of
 // the traffic. CPU is every process of the tool, start to exit (GNU time: the CLI, and the
 // helper and tcpdumps it reaped), and again from the moment it said it was capturing (its
 // process tree's CPU then, from /proc, subtracted): the start-up varies by ±0.1 s per run, as
@@ -163,7 +164,7 @@ async function runOne(tool: Tool, rate: string, veth: string, dir: string, env: 
     ? ['dumpcap', '-i', veth, '-s', SNAPLEN, '-B', '64', '-w', file]
     : bareLike
       ? ['tcpdump', '-i', veth, '-n', '-s', SNAPLEN, '-B', '65536', '-w', file]
-      : [process.execPath, 'bin/vethscope.cjs', 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
+      : [join(ROOT, 'bin/vethscope.cjs'), 'capture', CLI, '--snaplen', tool === 'short' ? '96' : SNAPLEN, '--format', tool === 'pcap' ? 'pcap' : 'pcapng', '-o', file];
   const { child, done } = await timed(argv, engineOnly ? /Capturing on/ : bareLike ? /listening on/ : /capturing .* into/, env);
   const top = child.pid!;
   // What the tool spent starting (for vethscope: node, discovery, the helper) varies by ±0.1 s

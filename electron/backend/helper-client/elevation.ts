@@ -4,7 +4,7 @@
 //     sudo -n -- HELPER          a member of the group rule (sudoers: HELPER "" for %GROUP)
 //     pkexec HELPER              on a desktop (polkit action org.vethscope.helper names HELPER)
 //     sudo -- HELPER             in a terminal, for someone sudo asks for a password
-//   root:   setpriv --pdeathsig TERM -- NODE CHECKOUT_HELPER --user UID:GID (root's own choice)
+//   root:   setpriv --pdeathsig TERM -- NODE --no-memory-reducer CHECKOUT_HELPER --user UID:GID (root's own choice)
 //   a development checkout without the installed helper: only through a prompt that no
 //   standing rule answers, with a root-owned node:
 //     sudo -k -- NODE CHECKOUT_HELPER --dev-checkout      (terminal: asks every time)
@@ -20,6 +20,14 @@ import { installCommand } from '../../install/layout';
 import { vethscopeVersion } from '../../util/package-root';
 
 export type ElevationMode = 'root' | 'sudo' | 'pkexec';
+
+/**
+ * The helper idles for as long as a capture runs; V8's memory reducer would run full GCs of its
+ * small heap every few seconds meanwhile (measured: 44 of an idle helper's 48 ms of CPU over 8 s).
+ * On node's command line, not set at run time: a V8 flag changed at run time makes every later
+ * built-in module compile without node's code cache (+20 ms at start), and this one does not count.
+ */
+export const NODE_IDLE_FLAG = '--no-memory-reducer';
 export type Elevation = 'auto' | ElevationMode;
 
 export interface ElevationInput {
@@ -104,7 +112,7 @@ export function planLaunch(i: ElevationInput): LaunchPlan {
     const su = uidOf(i.env.SUDO_UID);
     const sg = uidOf(i.env.SUDO_GID);
     const who = su !== null ? `${su}:${sg ?? su}` : `${i.uid}:${i.gid}`;
-    return { mode, helper: 'checkout', env, argv: [setpriv, '--pdeathsig', 'TERM', '--', i.nodePath, i.helperPath, '--user', who] };
+    return { mode, helper: 'checkout', env, argv: [setpriv, '--pdeathsig', 'TERM', '--', i.nodePath, NODE_IDLE_FLAG, i.helperPath, '--user', who] };
   }
   const tool = i.findTool(mode);
   if (!tool) throw new CodedError('HELPER_UNAVAILABLE', `${mode} is not installed: cannot start the privileged helper`);

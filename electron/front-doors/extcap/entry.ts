@@ -4,7 +4,6 @@
 // holds only the listing (no Backend, no dockerode, no zod) and answers those calls by
 // itself. Anything else (a capture, a filter check, a listing only the Backend can make)
 // goes to the full `vethscope extcap` command, loaded into this same process.
-import '../../util/idle-heap'; // first: a capture idles here for as long as Wireshark records
 import { join } from 'node:path';
 import { vethscopeVersion } from '../../util/package-root';
 import { answerListingCall } from './answer';

@@ -101,7 +101,7 @@ describe('planLaunch without an installed helper (a development checkout)', () =
 describe('planLaunch as root', () => {
   it('runs the helper beside this code directly, for the person sudo ran us for, passed as --user (no SUDO_UID: no trust check)', () => {
     const p = plan({ uid: 0, gid: 0, env: { SUDO_UID: '1000', SUDO_GID: '1001' }, installed: installed() });
-    expect(p.argv).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', '--', '/usr/bin/node', base.helperPath, '--user', '1000:1001']);
+    expect(p.argv).toEqual(['/usr/bin/setpriv', '--pdeathsig', 'TERM', '--', '/usr/bin/node', '--no-memory-reducer', base.helperPath, '--user', '1000:1001']);
     expect(p.env.SUDO_UID).toBeUndefined();
     expect(plan({ uid: 0, gid: 0 }).argv.slice(-2)).toEqual(['--user', '0:0']);
     expect(plan({ uid: 0, gid: 0, env: { SUDO_UID: '1; id' } }).argv.slice(-1)).toEqual(['0:0']);
