@@ -4,6 +4,7 @@
 // on itself when it starts elevated (electron/root-helper/trust.ts).
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { describeProblem, realFs, whoElseCanChange, type TrustFs } from '../kernel/file-trust';
+import { NODE_IDLE_FLAG } from '../util/node-flags';
 import { systemLayout, type Layout } from './layout';
 import { readManifest, type InstallManifest } from './manifest';
 
@@ -20,14 +21,14 @@ export interface InstalledHelper {
   notes: string[];
 }
 
-/** The interpreter named in a script's first line (`#!/usr/bin/node`), or null. */
+/** The interpreter named in a script's first line (`#!/usr/bin/node`, or with node's idle flag and nothing else), or null. */
 export function readShebang(path: string): string | null {
   let fd: number | null = null;
   try {
     fd = openSync(path, 'r');
     const buf = Buffer.alloc(256);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    const m = /^#!(\/\S+)[ \t]*\n/.exec(buf.subarray(0, n).toString('utf8'));
+    const m = new RegExp(`^#!(/\\S+)(?:[ \\t]+${NODE_IDLE_FLAG})?[ \\t]*\\n`).exec(buf.subarray(0, n).toString('utf8'));
     return m ? m[1]! : null;
   } catch {
     return null;

@@ -2,6 +2,7 @@
 // action, and the optional group rules for sudo and polkit. Pure functions: the same
 // text for `vethscope install-helper`, the Debian package (scripts/build-deb.mjs) and
 // electron-builder's deb (scripts/dist.mjs), and tested as text.
+import { NODE_IDLE_FLAG } from '../util/node-flags';
 import { GROUP_NAME, POLKIT_ACTION_ID } from './layout';
 
 function requireGroup(group: string): string {
@@ -19,7 +20,7 @@ function requireAbsolute(path: string): string {
 export function helperScript(interpreter: string, bundle: string): string {
   const body = bundle.startsWith('#!') ? bundle.slice(bundle.indexOf('\n') + 1) : bundle;
   return (
-    `#!${requireAbsolute(interpreter)}\n` +
+    `#!${requireAbsolute(interpreter)} ${NODE_IDLE_FLAG}\n` +
     '// vethscope-helper: the privileged capture helper (the only vethscope code that runs as root).\n' +
     '// Installed by `vethscope install-helper` or the vethscope package; only root may change this\n' +
     '// file, its interpreter or the folders above them: the helper refuses to run otherwise.\n' +

@@ -8,6 +8,7 @@ import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTCAP_PROGRAM } from '../../shared/extcap';
 import { execFileResult, findTool } from './exec';
+import { NODE_IDLE_FLAG } from './node-flags';
 
 export interface WiresharkFolders {
   /** The extcap folder Wireshark reads for this user, or null when tshark does not say. */
@@ -99,7 +100,7 @@ export function launcherText(node: string, bundle: string, version: string): str
     '    ;;',
     '  esac',
     'fi',
-    `exec ${shellQuote(node)} ${shellQuote(bundle)} "$@"`,
+    `exec ${shellQuote(node)} ${NODE_IDLE_FLAG} ${shellQuote(bundle)} "$@"`,
     '',
   ].join('\n');
 }
@@ -128,7 +129,8 @@ export function readLauncher(path: string): Launcher | null {
   }
   const lines = text.split('\n');
   if (lines[0] !== '#!/bin/sh' || !lines[1]?.startsWith(LAUNCHER_MARK)) return null;
-  const m = /^exec ('(?:[^']|'\\'')*') ('(?:[^']|'\\'')*') "\$@"$/m.exec(text);
+  // An older launcher has no idle flag: still ours.
+  const m = new RegExp(`^exec ('(?:[^']|'\\\\'')*') (?:${NODE_IDLE_FLAG} )?('(?:[^']|'\\\\'')*') "\\$@"$`, 'm').exec(text);
   return m ? { path, node: unquote(m[1]!), bundle: unquote(m[2]!) } : null;
 }
 

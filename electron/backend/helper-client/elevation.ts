@@ -1,6 +1,6 @@
 // How the unprivileged app gets its one root helper, and what a failure means.
 // The program that runs elevated is always a file only root can change:
-//   installed helper (/usr/lib/vethscope/vethscope-helper, `#!/usr/bin/node`, root:root):
+//   installed helper (/usr/lib/vethscope/vethscope-helper, `#!/usr/bin/node --no-memory-reducer`, root:root):
 //     sudo -n -- HELPER          a member of the group rule (sudoers: HELPER "" for %GROUP)
 //     pkexec HELPER              on a desktop (polkit action org.vethscope.helper names HELPER)
 //     sudo -- HELPER             in a terminal, for someone sudo asks for a password
@@ -17,17 +17,11 @@ import { describeProblem, whoElseCanChange } from '../../kernel/file-trust';
 import { processInGroup } from '../../install/groups';
 import { inspectInstalledHelper, type InstalledHelper } from '../../install/installed-helper';
 import { installCommand } from '../../install/layout';
+import { NODE_IDLE_FLAG } from '../../util/node-flags';
 import { vethscopeVersion } from '../../util/package-root';
 
 export type ElevationMode = 'root' | 'sudo' | 'pkexec';
 
-/**
- * The helper idles for as long as a capture runs; V8's memory reducer would run full GCs of its
- * small heap every few seconds meanwhile (measured: 44 of an idle helper's 48 ms of CPU over 8 s).
- * On node's command line, not set at run time: a V8 flag changed at run time makes every later
- * built-in module compile without node's code cache (+20 ms at start), and this one does not count.
- */
-export const NODE_IDLE_FLAG = '--no-memory-reducer';
 export type Elevation = 'auto' | ElevationMode;
 
 export interface ElevationInput {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NODE_IDLE_FLAG } from '../../../electron/backend/helper-client/elevation';
+import { NODE_IDLE_FLAG } from '../../../electron/util/node-flags';
 import { buildHelper } from './helper-fixture';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -115,7 +115,7 @@ describe.skipIf(skip !== null)('the vethscope Debian package', () => {
   it('installs the helper at its fixed path, only root can change it, with its rules', () => {
     const files = sh('dpkg', ['-L', 'vethscope']).split('\n');
     for (const f of [HELPER_PATH, systemLayout.polkitActionPath, DEB_POLKIT_RULE_PATH, '/usr/bin/vethscope', '/usr/share/man/man1/vethscope.1.gz', `${LIB_DIR}/dist/cli.cjs`, `${LIB_DIR}/dist/renderer/index.html`]) expect(files, f).toContain(f);
-    expect(readFileSync(HELPER_PATH, 'utf8').split('\n')[0]).toBe('#!/usr/bin/node');
+    expect(readFileSync(HELPER_PATH, 'utf8').split('\n')[0]).toBe('#!/usr/bin/node --no-memory-reducer');
     expect(whoElseCanChange(HELPER_PATH)).toEqual([]);
     const rule = statSync(systemLayout.sudoersPath);
     expect({ uid: rule.uid, mode: rule.mode & 0o777 }).toEqual({ uid: 0, mode: 0o440 });

@@ -50,7 +50,7 @@ describe.skipIf(skip !== null)('vethscope install-helper', () => {
     expect([mode(LIB_DIR), mode(HELPER_PATH), mode(systemLayout.sudoersPath), mode(systemLayout.polkitRulePath), mode(systemLayout.manifestPath)]).toEqual([0o755, 0o755, 0o440, 0o644, 0o644]);
     for (const f of installed) expect(statSync(f).uid, f).toBe(0);
     expect(whoElseCanChange(HELPER_PATH)).toEqual([]);
-    expect(readFileSync(HELPER_PATH, 'utf8').startsWith('#!/usr/bin/node\n')).toBe(true);
+    expect(readFileSync(HELPER_PATH, 'utf8').startsWith('#!/usr/bin/node --no-memory-reducer\n')).toBe(true);
     expect(readFileSync(systemLayout.sudoersPath, 'utf8')).toContain(`%${GROUP} ALL=(root) NOPASSWD: ${HELPER_PATH} ""`);
     expect(spawnSync('visudo', ['-c']).status).toBe(0);
     expect(spawnSync('getent', ['group', GROUP]).status).toBe(0);

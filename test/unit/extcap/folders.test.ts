@@ -48,6 +48,16 @@ describe('the launcher', () => {
     expect(launcherProblem(l)).toMatch(/is not executable/);
   });
 
+  it("starts node without the memory reducer; an older launcher (no flag) is still read as ours", () => {
+    const p = t.path('vethscope');
+    const text = launcherText('/usr/bin/node', '/opt/vethscope/dist/extcap.cjs', '0.1.0');
+    expect(text).toContain(`exec '/usr/bin/node' --no-memory-reducer '/opt/vethscope/dist/extcap.cjs' "$@"\n`);
+    writeFileSync(p, text.replace(' --no-memory-reducer ', ' '));
+    expect(readLauncher(p)).toEqual({ path: p, node: '/usr/bin/node', bundle: '/opt/vethscope/dist/extcap.cjs' });
+    writeFileSync(p, text.replace(' --no-memory-reducer ', ' --require=/tmp/x.js '));
+    expect(readLauncher(p)).toBeNull();
+  });
+
   it("someone else's program, or a symlink, is not ours", () => {
     writeFileSync(t.path('other'), '#!/bin/sh\necho interface {value=x}\n');
     expect(readLauncher(t.path('other'))).toBeNull();

@@ -37,30 +37,30 @@ describe('the launcher', () => {
   });
 
   it('every other call goes to node with its arguments as they came', () => {
-    expect(run('--extcap-interfaces', '--extcap-version=4.0')).toBe('via-node --extcap-interfaces --extcap-version=4.0\n');
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1', '--extcap-reload-option', 'container')).toMatch(/^via-node /);
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope-gone')).toBe('via-node --extcap-config --extcap-interface vethscope-gone\n');
-    expect(run('--extcap-config', '--extcap-interface', 'sshdump')).toMatch(/^via-node /);
+    expect(run('--extcap-interfaces', '--extcap-version=4.0')).toBe('--no-memory-reducer via-node --extcap-interfaces --extcap-version=4.0\n');
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1', '--extcap-reload-option', 'container')).toMatch(/^--no-memory-reducer via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope-gone')).toBe('--no-memory-reducer via-node --extcap-config --extcap-interface vethscope-gone\n');
+    expect(run('--extcap-config', '--extcap-interface', 'sshdump')).toMatch(/^--no-memory-reducer via-node /);
   });
 
   it("no way out of our folder: a name with '/' or '..', a symlink in the folder", () => {
     const dir = optionsDir(cacheFile(env)!);
     writeFileSync(join(dir, '..', 'secret'), 'arg {number=0}{call=--leak}\n');
     mkdirSync(join(dir, 'vethscope-x'));
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope-x/../../secret')).toMatch(/^via-node /);
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope..')).toMatch(/^via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope-x/../../secret')).toMatch(/^--no-memory-reducer via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope..')).toMatch(/^--no-memory-reducer via-node /);
     const file = join(optionsDir(cacheFile(env)!), 'vethscope-web-1');
     renameSync(file, `${file}.real`);
     symlinkSync(`${file}.real`, file);
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1')).toMatch(/^via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1')).toMatch(/^--no-memory-reducer via-node /);
   });
 
   it.skipIf(!isRoot)('a file or folder that is not ours is not read', () => {
     const dir = optionsDir(cacheFile(env)!);
     chownSync(join(dir, 'vethscope-web-1'), 65534, 65534);
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1')).toMatch(/^via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope-web-1')).toMatch(/^--no-memory-reducer via-node /);
     chownSync(dir, 65534, 65534);
-    expect(run('--extcap-config', '--extcap-interface', 'vethscope')).toMatch(/^via-node /);
+    expect(run('--extcap-config', '--extcap-interface', 'vethscope')).toMatch(/^--no-memory-reducer via-node /);
   });
 
   it('paths with quotes are passed literally', () => {
@@ -68,6 +68,6 @@ describe('the launcher', () => {
     mkdirSync(odd);
     writeFileSync(join(odd, 'echo'), '#!/bin/sh\necho "$0" "$@"\n', { mode: 0o755 });
     writeFileSync(launcher, launcherText(join(odd, 'echo'), "b'$(x)", '0.1.0'), { mode: 0o755 });
-    expect(run('--extcap-interfaces')).toBe(`${join(odd, 'echo')} b'$(x) --extcap-interfaces\n`);
+    expect(run('--extcap-interfaces')).toBe(`${join(odd, 'echo')} --no-memory-reducer b'$(x) --extcap-interfaces\n`);
   });
 });

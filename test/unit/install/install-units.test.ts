@@ -58,6 +58,19 @@ describe('inspectInstalledHelper', () => {
     expect(readShebang(layout.helperPath)).toBe('/usr/bin/node');
     expect(inspectInstalledHelper({ layout, fs: fine })).toMatchObject({ interpreter: '/usr/bin/node', group: 'wireshark', installedBy: 'install-helper', problems: [], notes: [] });
   });
+  it("reads the interpreter past node's idle flag, and nothing else on that line", () => {
+    for (const [line, interpreter] of [
+      ['#!/usr/bin/node --no-memory-reducer', '/usr/bin/node'],
+      ['#!/usr/bin/node', '/usr/bin/node'],
+      ['#!/usr/bin/node --require=/tmp/evil.js', null],
+      ['#!/usr/bin/node --no-memory-reducer --inspect', null],
+      ['#!/usr/bin/env node', null],
+    ] as const) {
+      writeFileSync(layout.helperPath, `${line}\nconsole.log(1)\n`);
+      expect(readShebang(layout.helperPath), line).toBe(interpreter);
+    }
+  });
+
   it('no shebang, or an interpreter others can change: problems; no manifest: a note, no group', () => {
     writeFileSync(layout.helperPath, 'console.log(1)\n');
     rmSync(layout.manifestPath);

@@ -19,7 +19,7 @@ describe('electron-builder\'s deb', () => {
     const cfg = await packagingConfig(tmp);
     const targets = new Map<string, string>(cfg.deb.fpm.map((m: string) => m.split('=').reverse()));
     for (const p of [HELPER_PATH, systemLayout.polkitActionPath, DEB_POLKIT_RULE_PATH, `${LIB_DIR}/sudoers-rule`, systemLayout.manifestPath]) expect([...targets.keys()], p).toContain(p);
-    expect(readFileSync(targets.get(HELPER_PATH)!, 'utf8').split('\n')[0]).toBe('#!/usr/bin/node');
+    expect(readFileSync(targets.get(HELPER_PATH)!, 'utf8').split('\n')[0]).toBe('#!/usr/bin/node --no-memory-reducer');
     expect(JSON.parse(readFileSync(targets.get(systemLayout.manifestPath)!, 'utf8'))).toMatchObject({ installedBy: 'debian-package', group: DEB_GROUP, helper: HELPER_PATH });
     expect(cfg.deb.afterInstall).toBe(join(ROOT, 'build/deb/postinst'));
     expect(cfg.deb.afterRemove).toBe(join(ROOT, 'build/deb/postrm'));

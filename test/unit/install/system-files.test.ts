@@ -62,7 +62,7 @@ describe('polkit', () => {
 
 describe('helper script', () => {
   it('names its interpreter in the first line and replaces a shebang the bundle had', () => {
-    expect(helperScript('/usr/bin/node', 'console.log(1)\n').split('\n')[0]).toBe('#!/usr/bin/node');
+    expect(helperScript('/usr/bin/node', 'console.log(1)\n').split('\n')[0]).toBe('#!/usr/bin/node --no-memory-reducer');
     const s = helperScript('/usr/lib/vethscope/node', '#!/usr/bin/env node\nconsole.log(1)\n');
     expect(s.match(/^#!/gm)).toHaveLength(1);
     expect(s.endsWith('console.log(1)\n')).toBe(true);
