@@ -2,10 +2,9 @@
 // (pcapng, merged writer; and classic pcap, tcpdump writing the file) against bare
 // `tcpdump -w FILE` on the same host veth, while iperf3 pushes TCP between two of our own
 // containers at a bounded rate (inside their namespaces, bounded in time). Each tool also
-// runs once with no traffic for the same length (vethscope run as a program, through its #! line, as
-// a person runs it): CPU above that idle run is the cost of
-// the traffic. CPU is every process of the tool, start to exit (GNU time: the CLI, and the
-// helper and tcpdumps it reaped), and again from the moment it said it was capturing (its
+// runs once with no traffic for the same length: CPU above that idle run is the cost of the
+// traffic. vethscope runs as a program, through its #! line, as a person runs it. CPU is every
+// process of the tool, start to exit (GNU time: the CLI, and the helper and tcpdumps it reaped), and again from the moment it said it was capturing (its
 // process tree's CPU then, from /proc, subtracted): the start-up varies by ±0.1 s per run, as
 // much as 200 MB of traffic costs. Prints ratios against bare measured in the same run.
 // At full rate two more sinks show what keeps up: vethscope at --snaplen 96 ("short") and bare
@@ -229,7 +228,7 @@ async function main(): Promise<void> {
           console.error(`  ${tool.padEnd(6)} ${label(rate).padStart(4)}: ${r.packets} pkts, ${r.dropped} dropped, ${(r.bytes / 1e6).toFixed(1)} MB, CPU ${r.cpu.toFixed(2)} s (capturing ${r.cpuCapturing.toFixed(2)} s), peak RSS ${(r.rss / 1e6).toFixed(0)} MB`);
         }
       }
-    // The fixed cost as a user without this sandbox's CA variable pays it (run B of the idle runs).
+    // The fixed cost as a user without this sandbox's CA variable pays it: the idle runs again, without it.
     const caVar = Boolean(process.env.NODE_EXTRA_CA_CERTS) && TOOLS.includes('pcapng');
     if (caVar)
       for (let rep = 0; rep < IDLE_REPS; rep++) {

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { HELPER_LIMITS, type TcpdumpSpec } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
 import { findTool } from '../../util/exec';
+import { parseProcNetDev } from '../../kernel/proc-net-dev';
 import { run } from '../run-in-netns';
 
 /**
@@ -21,18 +22,13 @@ export function refusePseudoDevice(iface: string): void {
   if (PSEUDO_DEVICES.test(iface)) throw new CodedError('INVALID_INPUT', `${iface} is a libpcap pseudo-device, not a network interface: vethscope captures network interfaces only`);
 }
 
-/** The interface names of the helper's own (the host's) namespace: /proc/self/net/dev lists every one, up or down. */
-export function ownInterfaceNames(procNetDev = readFileSync('/proc/self/net/dev', 'latin1')): Set<string> {
-  // Two header lines, then `  name: counters...` (a name never holds ':' or a space).
-  return new Set(procNetDev.split('\n').slice(2).map((l) => l.slice(0, l.indexOf(':')).trim()).filter(Boolean));
-}
-
 /** The interface exists in that namespace (as `ip link` sees it), or NOT_FOUND. */
 export async function requireInterface(spec: TcpdumpSpec): Promise<void> {
   refusePseudoDevice(spec.iface);
-  // The host's own: read in-process, not by starting `ip` (7 ms of the helper's CPU per capture).
+  // The host's own, up or down, are in /proc/self/net/dev: read in-process, not by starting `ip`
+  // (7 ms of the helper's CPU per capture).
   if (spec.netns === null) {
-    if (ownInterfaceNames().has(spec.iface)) return;
+    if (parseProcNetDev(readFileSync('/proc/self/net/dev', 'latin1')).has(spec.iface)) return;
     throw new CodedError('NOT_FOUND', `the host has no interface ${JSON.stringify(spec.iface)}`);
   }
   const ip = findTool('ip');

@@ -199,7 +199,6 @@ export class TcpdumpRunner {
     return this.err.lastError(/^tcpdump: /);
   }
 
-
   private settleStart(e?: Error): void {
     for (const f of this.startWaiters.splice(0)) f(e);
   }

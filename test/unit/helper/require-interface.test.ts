@@ -9,7 +9,8 @@ vi.mock('../../../electron/root-helper/run-in-netns', () => ({
     return { code: 1, stdout: '', stderr: 'Device "x" does not exist.' };
   },
 }));
-const { ownInterfaceNames, requireInterface } = await import('../../../electron/root-helper/capture/capture-limits');
+const { requireInterface } = await import('../../../electron/root-helper/capture/capture-limits');
+const { parseProcNetDev } = await import('../../../electron/kernel/proc-net-dev');
 
 const PROC_NET_DEV = `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
@@ -19,8 +20,8 @@ veth133cc00:  9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0
 `;
 
 describe('requireInterface', () => {
-  it('reads the names of /proc/net/dev, a long name run into its counters included', () => {
-    expect([...ownInterfaceNames(PROC_NET_DEV)].sort()).toEqual(['eth0', 'lo', 'veth133cc00']);
+  it('reads the names of /proc/net/dev (the shared parser), a long name run into its counters included', () => {
+    expect([...parseProcNetDev(PROC_NET_DEV).keys()].sort()).toEqual(['eth0', 'lo', 'veth133cc00']);
   });
 
   it("answers for the host's own interfaces without starting ip", async () => {
