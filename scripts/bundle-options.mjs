@@ -78,6 +78,31 @@ export const lazyBuiltins = {
 };
 
 /**
+ * Node's crypto, readline and fs/promises cost every command ~9 ms when the CLI loads (crypto alone
+ * ~7), for code few commands run: capture ids, browser-mode secrets, the serve prompt, async file
+ * reads. Our own modules' named imports of them become functions that load the real module on
+ * their first call. Only lower-case function exports are offered: importing a class or a value
+ * (fs/promises' `constants`: take node:fs's) fails the build rather than misbehave. Not in the root
+ * helper's bundle: the code that runs as root holds nothing generated.
+ */
+const LAZY_FOR_OWN_CODE = /^node:(crypto|readline|fs\/promises)$/;
+export const lazyOwnBuiltins = {
+  name: 'lazy-own-builtins',
+  setup(b) {
+    if (JSON.stringify(b.initialOptions.entryPoints ?? []).includes('electron/root-helper/')) return;
+    b.onResolve({ filter: LAZY_FOR_OWN_CODE }, (args) =>
+      args.kind === 'import-statement' && !args.importer.includes('/node_modules/') ? { path: args.path, namespace: 'lazy-own-builtins' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-own-builtins' }, async (args) => {
+      const real = await import(args.path);
+      const names = Object.keys(real).filter((k) => /^[a-z]/.test(k) && typeof real[k] === 'function');
+      const wrappers = names.map((n) => `export function ${n}(...a) {\n  return real().${n}(...a);\n}`);
+      return { contents: [`let m;\nconst real = () => (m ??= require(${JSON.stringify(args.path)}));`, ...wrappers].join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * docker-modem's logger, `require('debug')('modem')`: the real one (debug and its terminal colour
  * probing, ~5 ms of every start) is loaded only when DEBUG is set, as it prints nothing otherwise.
  */
@@ -94,5 +119,5 @@ export const lazyDebug = {
 };
 
 // Node 18 is what Debian 12's nodejs package runs, and the deb depends on it.
-export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis, lazyBuiltins, lazyDebug] };
+export const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', metafile: true, plugins: [noBuildKit, noSsh2, noUnusedDockerApis, lazyBuiltins, lazyOwnBuiltins, lazyDebug] };
 

@@ -1,7 +1,8 @@
 // Where a capture's file goes: an explicit path, a folder, or ~/vethscope-captures.
 // Writability is checked here as the current (unprivileged) user before any
 // tcpdump starts; the helper checks again when it creates the file.
-import { access, chmod, constants, mkdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CodedError } from '../../../shared/result';

@@ -1,6 +1,7 @@
 // doctor's other sections: container engines that answer, the tools vethscope runs,
 // and the captures folder. Each problem carries the command that fixes it.
-import { access, constants, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { DiagnosticProblem, Diagnostics } from '../../../shared/diagnostics';

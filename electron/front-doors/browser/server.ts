@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { apiEvents, type ApiEvent, type ApiEventPayload } from '../../../shared/api';
 import {
   CALL_PATH,
@@ -89,6 +89,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     });
   });
   // The client offers [EVENTS_PROTOCOL, session]; the answer names only EVENTS_PROTOCOL, never the secret.
+  // Loaded here, not with the CLI: ws and the crypto it needs at load cost every other command ~8 ms.
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false) });
 
   /** Host and Origin: every request and upgrade, the static page included (DNS rebinding, other sites). */
