@@ -21,6 +21,7 @@ import type { HelperClient } from '../helper-client/helper-client';
 import { remoteRates } from './remote-rates';
 import { describeSshFailure } from './ssh';
 import type { RemoteTransport } from './transport';
+import { monotonicMs } from '../../util/clock';
 
 const DISCOVER_TIMEOUT_MS = 20_000;
 const BACKOFF_MIN_MS = 1000;
@@ -91,7 +92,7 @@ export class RemoteHost {
   }
 
   private async discoverOnce(): Promise<void> {
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       await this.chooseVia();
       if (this.helper) {
@@ -110,7 +111,7 @@ export class RemoteHost {
         }
       }
       const stdout = await this.session.request('discover', this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS);
-      const latency = performance.now() - started;
+      const latency = monotonicMs() - started;
       const d = parseDiscovery(stdout);
       this.topology = await this.build(d, started);
       if (this.helperProblem) this.topology.warnings.unshift(this.helperProblem);
@@ -124,7 +125,7 @@ export class RemoteHost {
 
   private async discoverThroughHelper(started: number): Promise<void> {
     const d = await withTimeout(discoverWithHelper(this.helper!, `${this.address.url} (docker on the host, through vethscope's helper there)`), this.o.timeoutMs ?? DISCOVER_TIMEOUT_MS, this.address.id);
-    const latency = performance.now() - started;
+    const latency = monotonicMs() - started;
     this.topology = buildTopology(d.listing, d.scan, 'helper', started);
     this.sessionInode = d.scan.hostInode;
     this.updateRates(d.counters);

@@ -8,6 +8,7 @@ import type { NamespaceScan, RawNamespace } from '../../kernel/namespaces';
 import { mergeContainers, type EngineNamed } from './engine-containers';
 import { resolvePeers } from './resolve-peers';
 import { byText } from '../../../shared/text';
+import { monotonicMs } from '../../util/clock';
 
 export interface TopologySources {
   listContainers(): Promise<DockerListing>;
@@ -57,6 +58,7 @@ function namespaceNames(ns: RawNamespace, inside: Container[]): string[] {
   return names;
 }
 
+/** `started`: monotonicMs() when discovery began (elapsedMs is measured from it). */
 export function buildTopology(listing: DockerListing, scan: NamespaceScan, mode: Topology['privileged']['mode'], started: number, privilegedError?: { code: string; message: string }, host: HostContainerListing = NO_HOST_CONTAINERS): Topology {
   const { interfaces, warnings } = resolvePeers(scan.namespaces, scan.hostInode);
   const byPid = new Map<number, RawNamespace>();
@@ -109,12 +111,12 @@ export function buildTopology(listing: DockerListing, scan: NamespaceScan, mode:
     engines: merged.engines,
     privileged: { available: mode !== 'none', mode, ...(privilegedError ? { error: privilegedError } : {}) },
     warnings: [...(listing.warnings ?? []), ...host.warnings, ...scan.warnings, ...warnings],
-    elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+    elapsedMs: Math.round((monotonicMs() - started) * 10) / 10,
   };
 }
 
 export async function discoverTopology(sources: TopologySources): Promise<Topology> {
-  const started = performance.now();
+  const started = monotonicMs();
   const [listing, scan, host] = await Promise.all([sources.listContainers(), sources.scanNamespaces(), sources.listHostContainers?.() ?? NO_HOST_CONTAINERS]);
   return buildTopology(listing, scan, sources.privilegedMode(), started, sources.privilegedError?.(), host);
 }

@@ -30,3 +30,21 @@ describe.skipIf(!existsSync(bundle))('the CLI bundle at start', () => {
     for (const m of ['tls', 'https', '_tls_wrap', 'crypto', 'readline', 'fs/promises']) expect(loaded, m).not.toContain(m);
   });
 });
+
+describe.skipIf(!existsSync(bundle))('a topology command', () => {
+  it('loads neither perf_hooks (to time itself), crypto nor fs/promises on the way', () => {
+    // No Docker answers at this socket: discovery still scans, names from the host's files, and builds the map.
+    const script = `
+      const cli = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)});
+      const before = new Set(process.moduleLoadList);
+      cli.runCli(['topology', '--json'], { out() {}, err() {}, isTTY: false }).then((status) => {
+        const loaded = process.moduleLoadList.filter((m) => !before.has(m)).map((m) => m.replace(/^NativeModule /, ''));
+        console.log(JSON.stringify({ status, loaded }));
+      });`;
+    const r = spawnSync(process.execPath, ['--input-type=commonjs', '-'], { input: script, encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/vethscope-test.sock' } });
+    expect(r.status, r.stderr).toBe(0);
+    const { status, loaded } = JSON.parse(r.stdout) as { status: number; loaded: string[] };
+    expect(status).toBe(0);
+    for (const m of ['perf_hooks', 'crypto', 'fs/promises']) expect(loaded, m).not.toContain(m);
+  });
+});

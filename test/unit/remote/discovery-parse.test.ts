@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDiscovery } from '../../../electron/backend/remote/discovery-parse';
 import { buildTopology } from '../../../electron/backend/topology/build-topology';
 import { listDockerContainers } from '../../../electron/engines/docker';
+import { monotonicMs } from '../../../electron/util/clock';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const HOST = 4026531840;
@@ -47,7 +48,7 @@ describe('parseDiscovery', () => {
     expect(d.sessionInode).toBe(HOST);
     expect(d.counters.get(WEB)!.get('eth0')).toMatchObject({ rxBytes: 1000, txPackets: 20 });
     const listing = await listDockerContainers(d.docker!, 'ssh://alpha');
-    const topo = buildTopology(listing, d.scan, 'root', performance.now());
+    const topo = buildTopology(listing, d.scan, 'root', monotonicMs());
     const web = topo.containers.find((c) => c.name === 'web')!;
     expect(web.netns).toBe(WEB);
     expect(web.interfaces.find((i) => i.name === 'eth0')!.hostPeer).toBe('veth1a2b');

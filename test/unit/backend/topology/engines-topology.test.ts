@@ -9,6 +9,7 @@ import type { DockerContainer, DockerListing } from '../../../../electron/engine
 import type { HostContainer, NamespaceScan } from '../../../../shared/helper-protocol';
 import { Topology } from '../../../../shared/topology';
 import { link, ns, veth } from '../../topology-fixtures';
+import { monotonicMs } from '../../../../electron/util/clock';
 
 const HOST = 1;
 const host = (more: Partial<HostContainer> & Pick<HostContainer, 'engine' | 'id' | 'name' | 'pid'>): HostContainer => ({ image: null, pod: null, infra: false, netns: null, uid: 0, compose: null, ...more });
@@ -66,7 +67,7 @@ describe('buildTopology with every engine', () => {
     host({ engine: 'nspawn', id: 'box', name: 'box', pid: 200, netns: 20 }),
     host({ engine: 'containerd', id: 'hn', name: 'default/hn', pid: 7, netns: HOST }),
   ];
-  const topo = buildTopology(listing([]), scan(), 'root', performance.now(), undefined, { containers: hostContainers, warnings: [] });
+  const topo = buildTopology(listing([]), scan(), 'root', monotonicMs(), undefined, { containers: hostContainers, warnings: [] });
 
   it('parses as the schema says, and an old Docker-only topology still parses', () => {
     expect(() => Topology.parse(topo)).not.toThrow();
@@ -122,7 +123,7 @@ describe('withOwnNamespaces', () => {
 });
 
 describe('needsDockerStateFiles', () => {
-  const base = () => buildTopology(listing([api('d1', 'web', 300, { networks: [{ name: 'bridge', networkId: 'n', driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', performance.now(), undefined, { containers: [host({ engine: 'docker', id: 'd1', name: 'web', pid: 300 })], warnings: [] });
+  const base = () => buildTopology(listing([api('d1', 'web', 300, { networks: [{ name: 'bridge', networkId: 'n', driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', monotonicMs(), undefined, { containers: [host({ engine: 'docker', id: 'd1', name: 'web', pid: 300 })], warnings: [] });
   it("reads Docker's files on the first scan and when Docker's API did not answer", () => {
     expect(needsDockerStateFiles(null)).toBe(true);
     expect(needsDockerStateFiles({ ...base(), docker: { available: false } })).toBe(true);
@@ -131,7 +132,7 @@ describe('needsDockerStateFiles', () => {
     expect(needsDockerStateFiles(base())).toBe(false);
   });
   it("keeps reading them when DOCKER_HOST is another engine's API and Docker's containers came from the host only", () => {
-    const viaPodman = buildTopology(listing([api('p1', 'pd', 400, { networks: [{ name: 'podman', networkId: null, driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', performance.now(), undefined, { containers: [host({ engine: 'podman', id: 'p1', name: 'pd', pid: 400 }), host({ engine: 'docker', id: 'd1', name: 'web', pid: 300, netns: 20 })], warnings: [] });
+    const viaPodman = buildTopology(listing([api('p1', 'pd', 400, { networks: [{ name: 'podman', networkId: null, driver: 'bridge', ipv4: null, ipv6: null, mac: null, gateway: null }] })]), scan(), 'root', monotonicMs(), undefined, { containers: [host({ engine: 'podman', id: 'p1', name: 'pd', pid: 400 }), host({ engine: 'docker', id: 'd1', name: 'web', pid: 300, netns: 20 })], warnings: [] });
     expect(named(viaPodman, 'web').networkMode).toBe('private');
     expect(needsDockerStateFiles(viaPodman)).toBe(true);
   });
