@@ -25,6 +25,12 @@ have slirp4netns || need+=(slirp4netns)
 have ctr || need+=(containerd)
 have lxc-create || need+=(lxc)
 have systemd-nspawn || need+=(systemd-container)
+# The Debian package's privilege tests (test/integration/packaging/deb.test.ts): sudo above, and pkexec
+# with polkitd and a system D-Bus the test starts itself. Without them those 11 tests skip.
+have pkexec || need+=(pkexec)
+[ -x /usr/lib/polkit-1/polkitd ] || need+=(polkitd)
+have dbus-daemon || need+=(dbus-daemon)
+have dpkg-deb || need+=(dpkg)
 # Remote hosts over SSH (issue 15): the client vethscope runs, and sshd for the suite's own remote hosts.
 have ssh || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
