@@ -8,7 +8,7 @@
 // running against Docker alone (and the host-file namers alone).
 // usage: npm run bench:discovery -- [--n 100] [--runs 7] [--whole-runs 11] [--keep] [--engines 10]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
@@ -125,7 +125,11 @@ async function nsenterRun(pids: Map<string, number>): Promise<{ ms: number; peer
 /** Cold CLI: a fresh process running `vethscope topology --json`, its wall time and peak RSS. */
 function coldCli(runs = 5): { loadMs: number; ms: number; maxRssMb: number } {
   const bundle = resolve(__dirname, '../../dist/cli.cjs');
-  // Loaded as the launcher loads it: through V8's code cache (bin/load-bundle.cjs).
+  // Loaded as the launcher loads it: through V8's code cache (bin/load-bundle.cjs). The cache holds
+  // what the run that wrote it compiled; one left by another command (a test's topology without
+  // Docker, say) would make every run here compile the Docker client again. The first run below
+  // writes it afresh, as a person's first `vethscope topology` does.
+  rmSync(`${bundle}.v8cache`, { force: true });
   const loader = resolve(__dirname, '../../bin/load-bundle.cjs');
   const script = `const t0=performance.now();const cli=require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)});const t1=performance.now();cli.runCli(['topology','--json'],{out(){},err(t){process.stderr.write(t)},isTTY:false}).then((s)=>{process.stdout.write(JSON.stringify({s,load:t1-t0,ms:performance.now()-t1,rss:process.resourceUsage().maxRSS}))})`;
   const all = Array.from({ length: runs }, () => {
