@@ -7,6 +7,7 @@ import { buildPlan } from './plan';
 import { Sampler } from './sampler';
 import { LocalCounterSource, type CounterSource, type PrivilegedCounterReader } from './sources';
 import type { Backend } from '../backend';
+import { monotonicMs } from '../../util/clock';
 
 export interface TopologyProvider {
   latest(): Topology | null;
@@ -130,7 +131,7 @@ export class RatesService {
       this.stop();
       return;
     }
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       if (!this.sampler.hasPlan()) this.sampler.setPlan(buildPlan(this.topology.latest() ?? (await this.topology.discover())));
       const cpu0 = process.cpuUsage();
@@ -155,7 +156,7 @@ export class RatesService {
       return;
     }
     // setTimeout chain rather than setInterval: a slow tick never overlaps the next.
-    this.schedule(Math.max(0, this.intervalSec * 1000 - (performance.now() - started)));
+    this.schedule(Math.max(0, this.intervalSec * 1000 - (monotonicMs() - started)));
   }
 
   /** Rediscover (at most one at a time, not more often than refreshMinMs) and remap. */

@@ -5,6 +5,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { parseNsLink } from '../../kernel/namespaces';
 import { parseProcNetDev, type Counters } from '../../kernel/proc-net-dev';
 import type { NamespaceRead } from './plan';
+import { monotonicSec } from '../../util/clock';
 
 export interface HostReading {
   /** Monotonic seconds when read. */
@@ -33,8 +34,6 @@ export interface PrivilegedCounterReader {
   releaseAll?(): void;
   read(handles: Array<{ inode: number; path: string }>): Promise<Map<number, Map<string, Counters> | string>>;
 }
-
-export const monotonicSec = () => performance.now() / 1000;
 
 export class LocalCounterSource implements CounterSource {
   private ifindexCache = new Map<string, number | null>();
