@@ -9,9 +9,13 @@ import { LineSplitter } from '../formats/line-splitter';
 import { HelperOps } from './ops';
 import { stopCompilations } from './capture/filter-compile';
 import { enforceHelperTrust } from './trust';
+import { useOneShotParsing } from '../../shared/one-shot-parsing';
 
 // First of all, before stdin is read: refuse to run elevated from a file others could change.
 enforceHelperTrust();
+// Each request is parsed once: zod's compiled parsers would cost more than they save (and this root
+// process then runs no code zod generates).
+useOneShotParsing();
 const invoker = resolveInvoker(process.env, process.argv.slice(2));
 let closing = false;
 const inflight = new Set<Promise<void>>();

@@ -12,6 +12,7 @@ import { installHelperCommand } from './install-helper-command';
 import { extcapCommand } from '../extcap/command';
 import { COMMAND_USAGE, VETH_USAGE, answerWithoutBackend } from './usage';
 import { hostTopCommand, hostTopologyCommand, hostVethCommand, placeTargets, takeHostOptions } from './remote-hosts';
+import { useOneShotParsing } from '../../../shared/one-shot-parsing';
 
 
 export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<number> {
@@ -33,6 +34,8 @@ export async function runCli(argvIn: string[], io: CliIo = processIo): Promise<n
     return quick.status;
   }
   const [command, ...rest] = argv as [string, ...string[]];
+  // Every command but serve parses a few messages and exits (shared/one-shot-parsing.ts).
+  if (command !== 'serve') useOneShotParsing();
   const usage = COMMAND_USAGE[command]!;
   // serve owns its backend (it passes options and outlives this function's try/finally).
   const hostOpts = hosts.length ? { remoteHosts: hosts.filter((h) => h !== 'local'), offerDockerHosts: false } : {};
