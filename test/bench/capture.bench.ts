@@ -99,9 +99,9 @@ const rssOf = (pid: number) => {
 };
 
 /**
- * Peaks of the summed RSS of a process tree, sampled every 250 ms: all of it, and the part under
- * `engineRoot` (vethscope: what its CLI started, the helper and the capture processes; bare:
- * tcpdump itself), with that part's growth from the first sample to the last.
+ * Peaks of the summed RSS of a process tree, sampled every 250 ms: all of it, and the processes
+ * `engineOf` names (vethscope: what its CLI started, the helper and the capture processes; bare:
+ * tcpdump itself), with their growth from the first sample to the last.
  */
 function treeRss(root: number, engineOf: () => number[]) {
   let peak = 0;
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     const veth = spawnSync(process.execPath, [join(ROOT, 'bin/vethscope.cjs'), 'veth', CLI], { encoding: 'utf8', env: testEnv() }).stdout.trim();
     if (!veth) throw new Error(`no host veth for ${CLI}`);
     // One discarded run of each tool first. This VM backs guest memory on first touch: a 64 MiB
-    // capture ring on pages never used since boot cost dumpcap 110-140 ms, on pages used before
+    // capture ring on pages never used since boot cost dumpcap 110-190 ms, on pages used before
     // 13-17 ms (512 MiB: 1283 against 65 ms). Whichever tool ran first paid it (bare's first idle
     // run: 0.14 s, its others 0.01-0.02), so the first run measured the machine, not the tool.
     for (const tool of TOOLS) {
