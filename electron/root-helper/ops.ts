@@ -128,17 +128,17 @@ export class HelperOps {
     const { bufferKiB, release } = this.reserve(p.ifaces, p.captureId);
     try {
       await Promise.all(p.ifaces.map((s) => requireInterface(s)));
-      await compileFilter(p.filter, this.invoker); // BAD_FILTER before any capturing tcpdump runs
+      const filterCompileMs = await compileFilter(p.filter, this.invoker); // BAD_FILTER before any capturing tcpdump runs
       const group = new CaptureGroup(
         p.captureId,
-        { filter: p.filter, snaplen: p.snaplen, immediate: p.immediate ?? true, engine: p.engine ?? 'tcpdump', ...(p.packetCount ? { packetCount: p.packetCount } : {}), ...(p.captureComment ? { captureComment: p.captureComment } : {}) },
+        { filter: p.filter, filterCompileMs, snaplen: p.snaplen, immediate: p.immediate ?? true, engine: p.engine ?? 'tcpdump', ...(p.packetCount ? { packetCount: p.packetCount } : {}), ...(p.captureComment ? { captureComment: p.captureComment } : {}) },
         this.invoker,
         this.emit,
         Math.min(p.maxDurationSec, HELPER_LIMITS.maxDurationSec),
       );
       this.captures.set(p.captureId, group);
       try {
-        const ifaces = await Promise.all(p.ifaces.map((s) => group.add(s, bufferKiB)));
+        const ifaces = await Promise.all(p.ifaces.map((s) => group.add(s, bufferKiB, p.ifaces.length)));
         return { captureId: p.captureId, ifaces };
       } catch (e) {
         await group.stop();

@@ -12,11 +12,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { HelperEvent, HelperEventData, HelperParsedParams, HelperResult, TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
 import { CodedError } from '../../../shared/result';
+import { FILTER_CPU_SEC, listenTimeoutMs } from '../../kernel/bpf-filter';
 import { ownEntryPid } from '../../kernel/user-namespaces';
 import { findTool } from '../../util/exec';
 
 const GONE = /disappeared|ENXIO|went down|No such device|ENODEV|Network is down|doesn't exist/i;
-const START_TIMEOUT_MS = 5000;
+/**
+ * The backend checked the filter under this CPU limit before the capture (filter-check.ts)
+ * without telling us how long it took: each tcpdump may need as long again to compile it.
+ */
+const FILTER_COMPILE_BOUND_MS = FILTER_CPU_SEC * 1000;
 const POLL_MS = 1000;
 
 type StartParams = HelperParsedParams<'startCapture'>;
@@ -82,14 +87,14 @@ class Runner {
     return this.err.counters(this.index, this.ended, this.message);
   }
 
-  start(argv: string[], packetCount: number | undefined): Promise<void> {
+  start(argv: string[], packetCount: number | undefined, listenWithinMs: number): Promise<void> {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], shell: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } });
     this.child = child;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         void this.stop(500);
-        reject(new CodedError('INTERNAL', `tcpdump on ${this.spec.iface} did not start within ${START_TIMEOUT_MS} ms`));
-      }, START_TIMEOUT_MS);
+        reject(new CodedError('INTERNAL', `tcpdump on ${this.spec.iface} did not start within ${listenWithinMs} ms`));
+      }, listenWithinMs);
       const settle = (e?: Error) => {
         clearTimeout(timer);
         if (e) reject(e);
@@ -177,7 +182,7 @@ export class RootlessCaptures {
     g.timers.push(setInterval(() => this.poll(p.captureId, g), POLL_MS));
     g.timers.push(setTimeout(() => void this.stopGroup(p.captureId, g), p.maxDurationSec * 1000));
     try {
-      const ifaces = await Promise.all(p.ifaces.map((s) => this.add(p.captureId, g, s)));
+      const ifaces = await Promise.all(p.ifaces.map((s) => this.add(p.captureId, g, s, p.ifaces.length)));
       return { captureId: p.captureId, ifaces };
     } catch (e) {
       await this.stopGroup(p.captureId, g);
@@ -205,7 +210,7 @@ export class RootlessCaptures {
     await Promise.all([...this.groups].map(([id, g]) => this.stopGroup(id, g)));
   }
 
-  private async add(captureId: string, g: Group, spec: TcpdumpSpec): Promise<HelperResult<'attachInterface'>> {
+  private async add(captureId: string, g: Group, spec: TcpdumpSpec, startingTogether = 1): Promise<HelperResult<'attachInterface'>> {
     const pid = spec.netns ? this.entryPid(spec.netns) : null;
     if (pid === null) throw new CodedError('PERMISSION_DENIED', `${spec.iface}: its namespace is not one of your rootless containers' (capturing it needs the helper)`);
     const setpriv = findTool('setpriv');
@@ -217,7 +222,7 @@ export class RootlessCaptures {
       if (!g.stopping && r.ended !== 'stopped' && r.listening) this.events.emit('captureIfaceEnded', { captureId, index: r.index, reason: r.ended!, message: r.message ?? '', counters: r.counters() });
     });
     g.runners.push(runner);
-    await runner.start(argv, g.params.packetCount);
+    await runner.start(argv, g.params.packetCount, listenTimeoutMs(g.params.filter.trim() ? FILTER_COMPILE_BOUND_MS : 0, startingTogether));
     return { index: runner.index, linkType: runner.linkType, bufferKiB: 0 };
   }
 

@@ -36,12 +36,12 @@ export class CaptureGroup {
     return this.runners.filter((r) => !r.ended);
   }
 
-  /** Start one more tcpdump; resolves once it listens. */
-  async add(spec: TcpdumpSpec, bufferKiB: number): Promise<HelperResult<'attachInterface'>> {
+  /** Start one more tcpdump (one of `startingTogether`); resolves once it listens. */
+  async add(spec: TcpdumpSpec, bufferKiB: number, startingTogether = 1): Promise<HelperResult<'attachInterface'>> {
     if (this.stopping) throw new CodedError('ALREADY_STOPPED', `capture ${this.id} has ended`);
     const runner = new TcpdumpRunner(this.runners.length, spec, (r) => this.ended(r));
     this.runners.push(runner);
-    await runner.start({ ...this.options, bufferKiB }, this.invoker);
+    await runner.start({ ...this.options, bufferKiB }, this.invoker, startingTogether);
     return { index: runner.index, linkType: runner.linkType, bufferKiB, ...(runner.pid ? { pid: runner.pid } : {}) };
   }
 

@@ -42,14 +42,22 @@ export function compileAsUserArgv(filter: string, user: Pick<Invoker, 'uid' | 'g
   return [...drop, ...compileFilterArgv(tools, filter, HELPER_LIMITS.filterCpuSec)];
 }
 
-export async function compileFilter(filter: string, user: Pick<Invoker, 'uid' | 'gid'>): Promise<void> {
-  if (!filter.trim()) return;
+/** Compiles `filter` as `user`; resolves with how long tcpdump took (ms), the capture will take as long again. */
+export async function compileFilter(filter: string, user: Pick<Invoker, 'uid' | 'gid'>): Promise<number> {
+  if (!filter.trim()) return 0;
   const setpriv = findTool('setpriv');
   const prlimit = findTool('prlimit');
   const tcpdump = findTool('tcpdump');
   if (!setpriv || !prlimit || !tcpdump) throw new CodedError('UNSUPPORTED', 'tcpdump and util-linux (setpriv, prlimit) are needed to check the filter');
   const argv = compileAsUserArgv(filter, user, { setpriv, prlimit, tcpdump });
-  const r = await slot(() => execFileResult(argv[0]!, argv.slice(1), { timeoutMs: (HELPER_LIMITS.filterCpuSec + 5) * 1000, maxOutputBytes: 4 << 20, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }, signal: shutdown.signal }));
+  let tookMs = 0;
+  const r = await slot(async () => {
+    const t0 = performance.now();
+    const done = await execFileResult(argv[0]!, argv.slice(1), { timeoutMs: (HELPER_LIMITS.filterCpuSec + 5) * 1000, maxOutputBytes: 4 << 20, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }, signal: shutdown.signal });
+    tookMs = performance.now() - t0;
+    return done;
+  });
   if (shutdown.signal.aborted) throw cancelled();
   if (r.code !== 0) throw filterFailure(r, filter, HELPER_LIMITS.filterCpuSec);
+  return tookMs;
 }

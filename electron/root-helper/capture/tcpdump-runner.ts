@@ -19,6 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { CodedError } from '../../../shared/result';
 import type { TcpdumpCounters, TcpdumpEnd, TcpdumpSpec } from '../../../shared/helper-protocol';
+import { listenTimeoutMs } from '../../kernel/bpf-filter';
 import { findTool } from '../../util/exec';
 import type { Invoker } from '../identity';
 import { nsenterPrefix, openNetns } from '../netns';
@@ -33,6 +34,8 @@ export interface CaptureTools {
 
 export interface RunnerOptions {
   filter: string;
+  /** How long checking the filter took: the tcpdump compiles it again before it listens. */
+  filterCompileMs: number;
   snaplen: number;
   bufferKiB: number;
   packetCount?: number;
@@ -57,7 +60,6 @@ const DUMPCAP_DRAIN_MS = 400;
  * backend's own 15 s wait for the stop.
  */
 const DUMPCAP_GRACE_MS = 10_000;
-const START_TIMEOUT_MS = 5000;
 
 export function requireCaptureTools(): CaptureTools {
   const setpriv = findTool('setpriv');
@@ -148,7 +150,7 @@ export class TcpdumpRunner {
   /** Spawn; resolves once tcpdump says it listens (its output is open), rejects with why it could not. */
   private engine: RunnerOptions['engine'] = 'tcpdump';
 
-  start(o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>): Promise<void> {
+  start(o: RunnerOptions, user: Pick<Invoker, 'uid' | 'gid'>, startingTogether = 1): Promise<void> {
     this.engine = o.engine;
     this.err = new EngineStderr(o.engine === 'dumpcap');
     try {
@@ -182,10 +184,11 @@ export class TcpdumpRunner {
       else this.finish(GONE.test(this.err.tail) ? 'gone' : 'error', msg);
     });
     return new Promise<void>((resolve, reject) => {
+      const timeoutMs = listenTimeoutMs(o.filterCompileMs, startingTogether);
       const timer = setTimeout(() => {
         void this.stop(500);
-        reject(new CodedError('INTERNAL', `tcpdump on ${this.spec.iface} did not start within ${START_TIMEOUT_MS} ms`));
-      }, START_TIMEOUT_MS);
+        reject(new CodedError('INTERNAL', `tcpdump on ${this.spec.iface} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.startWaiters.push((e) => {
         clearTimeout(timer);
         if (e) reject(e);
