@@ -28,7 +28,9 @@ export interface LiveCaptureDeps {
   ended: () => void;
 }
 
+/** Twice a second for a front door showing the live packet list; once a second otherwise (the CLI's counter line). */
 const REPORT_MS = 500;
+const UNWATCHED_REPORT_MS = 1000;
 /** Follow: how long a capture waits for its container to come back once every interface is gone. */
 const FOLLOW_MAX_MS = 5 * 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -38,6 +40,7 @@ export class LiveCapture {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly followers = new Map<number, Follower>();
   private goneTimer: NodeJS.Timeout | null = null;
+  private reportTimer: NodeJS.Timeout | null = null;
   private ending: Promise<CaptureInfo> | null = null;
   private readonly bottleneck: BottleneckProbe;
 
@@ -87,7 +90,7 @@ export class LiveCapture {
     this.writer.watch?.(this.deps.packets !== null);
     await this.writer.begin();
     this.record.running(this.writer.files);
-    this.timers.push(setInterval(() => this.report(), REPORT_MS));
+    this.scheduleReport();
     if (this.req.stop?.durationSec) this.timers.push(setTimeout(() => void this.stop('duration'), this.req.stop.durationSec * 1000));
   }
 
@@ -185,6 +188,16 @@ export class LiveCapture {
     }
   }
 
+  private scheduleReport(): void {
+    this.reportTimer = setTimeout(
+      () => {
+        this.report();
+        if (!this.ending) this.scheduleReport();
+      },
+      this.deps.packets !== null ? REPORT_MS : UNWATCHED_REPORT_MS,
+    );
+  }
+
   private report(): void {
     const send = this.deps.packets;
     this.writer.watch?.(send !== null);
@@ -224,6 +237,7 @@ export class LiveCapture {
     if (this.record.info.state !== 'starting') this.record.info.state = 'stopping';
     this.deps.changed(true);
     for (const t of this.timers) clearTimeout(t);
+    if (this.reportTimer) clearTimeout(this.reportTimer);
     if (this.goneTimer) clearTimeout(this.goneTimer);
     for (const f of this.followers.values()) f.stop();
     this.followers.clear();

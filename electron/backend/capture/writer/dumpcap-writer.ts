@@ -41,6 +41,8 @@ interface Part {
 }
 
 const TAIL_MS = 250;
+/** Nothing to walk (nobody watching, no limit to check, every part's interface read): dumpcap counts for us. */
+const IDLE_TAIL_MS = 1000;
 const START_WAIT_MS = 5000;
 const TAIL_BUDGET = 64 << 20;
 const DISK_FULL = /No space left|Disk quota exceeded|EDQUOT|ENOSPC|free up space/i;
@@ -150,7 +152,24 @@ export class DumpcapWriter implements CaptureWriter {
       if (this.parts.every((p) => p.tail?.iface) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 5));
     }
-    this.timer = setInterval(() => this.tick(), TAIL_MS);
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    const busy = this.mustWalk() || this.parts.some((p) => !p.tail?.iface);
+    this.timer = setTimeout(
+      () => {
+        this.tick();
+        if (!this.ending) this.scheduleTick();
+      },
+      busy ? TAIL_MS : IDLE_TAIL_MS,
+    );
+  }
+
+  /** Reading each block header back costs about a tenth of dumpcap's own CPU at 1 Gbit/s: only when needed. */
+  private mustWalk(): boolean {
+    const { packetCount, maxBytes } = this.o.stop;
+    return this.watched || Boolean(maxBytes) || Boolean(packetCount && this.parts.length > 1);
   }
 
   /** The helper's counters: dumpcap's own count of what it wrote, and how it ended. */
@@ -177,9 +196,8 @@ export class DumpcapWriter implements CaptureWriter {
 
   private tick(): void {
     if (this.ending) return;
-    // Reading each block header back costs about a tenth of dumpcap's own CPU at 1 Gbit/s: only when needed.
     const { packetCount, maxBytes } = this.o.stop;
-    const walk = this.watched || Boolean(maxBytes) || Boolean(packetCount && this.parts.length > 1);
+    const walk = this.mustWalk();
     for (const p of this.parts) {
       if (!p.tail) this.follow(p); // one attached later (a followed container's restart): its dumpcap may have opened it since
       if (p.tail && (walk || !p.tail.iface)) p.tail.walk(walk ? TAIL_BUDGET : 64 << 10);
@@ -224,7 +242,7 @@ export class DumpcapWriter implements CaptureWriter {
   }
 
   private async doFinish(final: TcpdumpCounters[] | null): Promise<WriterEnd> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     for (const c of final ?? []) {
       this.onCounters(c);
       const p = this.parts.find((x) => x.index === c.index);
