@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { docker, ipOf, runContainer, removeSuiteContainers, testEnv } from '../support/env';
+import { median } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 const SUITE = 'vsq2-bench';
@@ -268,10 +269,6 @@ async function main(): Promise<void> {
       }
     const of = (tool: Tool, rate: string, k: keyof Run) => runs.filter((r) => r.tool === tool && r.rate === rate).map((r) => r[k] as number);
     const mean = (xs: number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
-    const median = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-    };
     // The idle CPU subtracted from every run is the median of the idle runs: one run that lands on
     // memory the VM had not backed yet (see the warm-up) moves a mean by 0.03 s, a 200M ratio by 0.2.
     const avg = (tool: Tool, rate: string, k: keyof Run) => (rate === 'idle' || rate === 'idle-no-ca' ? median : mean)(of(tool, rate, k));

@@ -20,6 +20,7 @@ import { scanNamespaces } from '../../electron/kernel/namespaces';
 import { execFileResult, mapPool, requireTool } from '../../electron/util/exec';
 import { readHostContainers } from '../../electron/engines/host-containers';
 import { startManyEngines } from '../integration/engines/many';
+import { median } from './stats';
 
 const LABEL = 'vethscope.test=vsd-bench';
 const IMAGE = 'vethscope-test/busybox:1';
@@ -32,7 +33,6 @@ const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///tmp/vethscope-test/docke
 const env = { ...process.env, DOCKER_HOST };
 const docker = new Docker({ socketPath: DOCKER_HOST.replace(/^unix:\/\//, '') });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (t0: number) => performance.now() - t0;
 const fmt = (x: number) => x.toFixed(1);
 

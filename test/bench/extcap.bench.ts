@@ -21,6 +21,7 @@ import { createBackend } from '../../electron/backend/create-backend';
 import { extcapInterfaces, interfacesOutput } from '../../electron/front-doors/extcap/interfaces';
 import { fromTopology } from '../../electron/front-doors/extcap/listing';
 import { mapPool } from '../../electron/util/exec';
+import { median } from './stats';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '100' }, runs: { type: 'string', default: '15' }, keep: { type: 'boolean', default: false } } });
 const N = Number(values.n);
@@ -32,7 +33,6 @@ const home = mkdtempSync(join(tmpdir(), 'vsx-extcap-bench-'));
 const env = { ...process.env, DOCKER_HOST, HOME: home, XDG_RUNTIME_DIR: '' };
 const docker = new Docker({ socketPath: DOCKER_HOST.replace(/^unix:\/\//, '') });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => x.toFixed(0);
 
 async function removeBenchContainers(): Promise<void> {

@@ -13,13 +13,13 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServices } from '../../electron/backend/create-backend';
 import { buildLab, destroyLab, onHost, remoteDocker, type RemoteLab } from '../support/remote-host';
+import { median } from './stats';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '10' }, runs: { type: 'string', default: '7' } } });
 const N = Number(values.n);
 const RUNS = Number(values.runs);
 const ROOT = resolve(__dirname, '../..');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => x.toFixed(1);
 
 async function timeRuns(fn: () => Promise<void>): Promise<number> {

@@ -12,6 +12,7 @@ import { startFakeBackend } from './fake-backend';
 import { scaleTopology, trimTopology } from './scale-topology';
 import { syntheticRates } from './synthetic-rates';
 import { launchChromium } from './chromium';
+import { median } from './stats';
 
 const RECORDED = 'test/fixtures/topology-recorded.json';
 const RUNS = 3;
@@ -36,7 +37,6 @@ function record(): Topology {
   return JSON.parse(readFileSync(RECORDED, 'utf8'));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   if (!existsSync('dist/renderer/index.html')) execFileSync('npm', ['run', 'build:renderer'], { stdio: 'inherit' });
