@@ -20,7 +20,7 @@ if (quick) {
   help.printQuickAnswer(quick);
   process.exitCode = quick.status;
 } else {
-  require('./load-bundle.cjs').loadBundle(bundle).runCli(argv).then((status) => {
+  require('./load-bundle.cjs').loadBundle(bundle, argv[0]).runCli(argv).then((status) => {
     process.exitCode = status;
   });
 }
