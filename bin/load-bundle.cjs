@@ -90,4 +90,4 @@ function loadBundle(file, command = '') {
   return mod.exports;
 }
 
-module.exports = { loadBundle, parseHeader };
+module.exports = { loadBundle };
