@@ -340,6 +340,7 @@ describe.skipIf(!isRoot)('6. helper limits', () => {
         ok: r.ok && r.result.ifaces.length === count && left === 0,
       });
       expect(r, 'the capture starts').toMatchObject({ ok: true });
+      expect(r.ok && r.result.ifaces.length, 'interfaces listening').toBe(count);
       expect(left).toBe(0);
     }, 120_000);
 
